@@ -1,0 +1,201 @@
+"""Access policy: which role may do what, and over which organisations.
+
+Two tables decide everything:
+
+* ``POLICY[resource][role]`` — the actions a role may take on a resource
+  (``view``, ``add``, ``change``, ``delete``, ``export``, ``import`` …);
+* ``ROLE_SCOPE[role]`` — over which organisations a membership in that role
+  reaches: the region subtree of the member's organisation (township staff,
+  village grid officers, the county, administrators), the industries a
+  department supervises in its township, or the member's own organisation.
+
+:func:`scope_q` turns a user's memberships into one ``Q`` over a model's path
+to its organisation; :class:`anpai.core.querysets.RestrictedQuerySet` applies
+it. Nothing else in the code base decides who sees what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
+
+from anpai.people.choices import Role
+
+REGION = "region"
+SUPERVISED = "supervised"
+OWN = "own"
+
+ROLE_SCOPE: dict[str, str] = {
+    Role.TOWNSHIP_LEADER: REGION,
+    Role.TOWNSHIP_OFFICER: REGION,
+    Role.DEPT_OFFICER: SUPERVISED,
+    Role.VILLAGE_OFFICER: REGION,
+    Role.ENT_PRINCIPAL: OWN,
+    Role.ENT_SAFETY: OWN,
+    Role.ENT_DEPT_HEAD: OWN,
+    Role.ENT_TEAM_LEADER: OWN,
+    Role.ENT_EMPLOYEE: OWN,
+    Role.COUNTY_VIEWER: REGION,
+    Role.SYS_ADMIN: REGION,
+    Role.SEC_ADMIN: REGION,
+    Role.AUDIT_ADMIN: REGION,
+}
+
+VIEW = "view"
+ADD = "add"
+CHANGE = "change"
+DELETE = "delete"
+EXPORT = "export"
+IMPORT = "import"
+
+R = Role
+POLICY: dict[str, dict[str, frozenset[str]]] = {
+    "orgs.organization": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW, EXPORT}),
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, ADD, CHANGE, EXPORT, IMPORT}),
+        R.DEPT_OFFICER: frozenset({VIEW, EXPORT}),
+        R.VILLAGE_OFFICER: frozenset({VIEW, ADD, CHANGE, EXPORT}),
+        R.ENT_PRINCIPAL: frozenset({VIEW}),
+        R.ENT_SAFETY: frozenset({VIEW}),
+        R.ENT_DEPT_HEAD: frozenset({VIEW}),
+        R.ENT_TEAM_LEADER: frozenset({VIEW}),
+        R.ENT_EMPLOYEE: frozenset({VIEW}),
+        R.COUNTY_VIEWER: frozenset({VIEW, EXPORT}),
+        R.SYS_ADMIN: frozenset({VIEW, ADD, CHANGE, DELETE, EXPORT, IMPORT}),
+        R.SEC_ADMIN: frozenset({VIEW}),
+    },
+    "orgs.supervision": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW}),
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, ADD, CHANGE, DELETE}),
+        R.DEPT_OFFICER: frozenset({VIEW}),
+        R.COUNTY_VIEWER: frozenset({VIEW}),
+        R.SYS_ADMIN: frozenset({VIEW, ADD, CHANGE, DELETE}),
+    },
+    "people.user": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW}),
+        R.TOWNSHIP_OFFICER: frozenset({VIEW}),
+        R.SYS_ADMIN: frozenset({VIEW, ADD, CHANGE}),
+        R.SEC_ADMIN: frozenset({VIEW}),
+    },
+    "people.membership": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW}),
+        R.TOWNSHIP_OFFICER: frozenset({VIEW}),
+        R.SYS_ADMIN: frozenset({VIEW}),
+        R.SEC_ADMIN: frozenset({VIEW, ADD, CHANGE, DELETE}),
+    },
+    "audit.auditrecord": {
+        R.AUDIT_ADMIN: frozenset({VIEW, EXPORT}),
+    },
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One membership as access sees it: a role over a scope."""
+
+    role: str
+    scope: str
+    org_id: int
+    region_prefix: str
+    township_id: int | None
+    industry_ids: frozenset[int]
+
+
+def _region_prefix(region: Any) -> str:
+    return region.prefix
+
+
+def grants(user: Any) -> list[Grant]:
+    """The user's memberships as grants, loaded once per user object (i.e. per request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    cached = getattr(user, "_anpai_grants", None)
+    if cached is not None:
+        return cached
+    from anpai.orgs.models import Supervision
+    from anpai.people.models import Membership
+
+    result: list[Grant] = []
+    memberships = list(
+        Membership.objects.filter(user=user).select_related("organization__region__parent")
+    )
+    user._anpai_memberships = memberships
+    for m in memberships:
+        org = m.organization
+        region = org.region
+        township = org.township
+        industry_ids: frozenset[int] = frozenset()
+        scope = ROLE_SCOPE.get(m.role, OWN)
+        if scope == SUPERVISED:
+            industry_ids = frozenset(
+                Supervision.objects.filter(department=org).values_list("industry_id", flat=True)
+            )
+        result.append(
+            Grant(
+                role=m.role,
+                scope=scope,
+                org_id=org.pk,
+                region_prefix=_region_prefix(region),
+                township_id=township.pk if township else None,
+                industry_ids=industry_ids,
+            )
+        )
+    user._anpai_grants = result
+    return result
+
+
+def memberships(user: Any) -> list[Any]:
+    """The user's Membership rows (with organisation and region), loaded with the grants."""
+    grants(user)
+    return getattr(user, "_anpai_memberships", [])
+
+
+def roles(user: Any) -> set[str]:
+    return {g.role for g in grants(user)}
+
+
+def can(user: Any, resource: str, action: str) -> bool:
+    """Whether any of the user's roles allows ``action`` on ``resource`` somewhere."""
+    table = POLICY.get(resource, {})
+    return any(action in table.get(g.role, ()) for g in grants(user))
+
+
+def _path(org_path: str, lookup: str) -> str:
+    return f"{org_path}__{lookup}" if org_path else lookup
+
+
+def _grant_q(grant: Grant, org_path: str) -> Q:
+    if grant.scope == REGION:
+        return Q(**{_path(org_path, "region__code__startswith"): grant.region_prefix})
+    if grant.scope == SUPERVISED:
+        from anpai.orgs.models import Organization
+
+        own = Q(**{_path(org_path, "pk"): grant.org_id})
+        if not grant.industry_ids:
+            return own
+        through = Organization.industries.through
+        supervised = Exists(
+            through.objects.filter(
+                organization_id=OuterRef(_path(org_path, "pk")),
+                industry_id__in=sorted(grant.industry_ids),
+            )
+        )
+        # A department supervises within its own township only.
+        in_township = Q(**{_path(org_path, "region__code__startswith"): grant.region_prefix})
+        return own | (in_township & supervised)
+    return Q(**{_path(org_path, "pk"): grant.org_id})
+
+
+def scope_q(user: Any, resource: str, action: str, *, org_path: str = "organization") -> Q | None:
+    """One ``Q`` for the rows of ``resource`` the user may ``action``; None when nothing."""
+    table = POLICY.get(resource, {})
+    parts: Iterable[Q] = [
+        _grant_q(g, org_path) for g in grants(user) if action in table.get(g.role, ())
+    ]
+    combined: Q | None = None
+    for part in parts:
+        combined = part if combined is None else combined | part
+    return combined

@@ -1,0 +1,30 @@
+"""Navigation by role: each user sees only the sections they may open."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from anpai.core import access
+
+# (url name, label, resource, action)
+SECTIONS = [
+    ("home", _("Home"), None, None),
+    ("orgs:list", _("Organisations"), "orgs.organization", access.VIEW),
+    ("orgs:supervision", _("Industry supervision"), "orgs.supervision", access.VIEW),
+    ("people:list", _("People"), "people.user", access.VIEW),
+    ("audit:list", _("Audit log"), "audit.auditrecord", access.VIEW),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = []
+    for name, label, resource, action in SECTIONS:
+        if resource is None or access.can(user, resource, action):
+            url = reverse(name)
+            active = request.path == url if name == "home" else request.path.startswith(url)
+            items.append({"url": url, "label": label, "active": active})
+    return {"nav_items": items, "nav_memberships": access.memberships(user)}

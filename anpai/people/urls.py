@@ -1,0 +1,19 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from anpai.people import views
+
+app_name = "people"
+urlpatterns = [
+    path("people/", views.UserListView.as_view(), name="list"),
+]
+
+# Login and logout keep Django's plain names, which settings refer to.
+auth_patterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="people/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

@@ -1,0 +1,19 @@
+"""URL configuration: pages per app, the REST API under /api/, OpenAPI docs."""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from anpai.people.urls import auth_patterns
+
+urlpatterns = [
+    path("", include("anpai.core.urls")),
+    path("", include("anpai.people.urls")),
+    *auth_patterns,
+    path("orgs/", include("anpai.orgs.urls")),
+    path("audit/", include("anpai.audit.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", include("anpai.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
