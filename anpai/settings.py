@@ -139,6 +139,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even when serving from finders
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("ANPAI_MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {
