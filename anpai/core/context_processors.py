@@ -23,7 +23,7 @@ def navigation(request):
         return {}
     items = []
     for name, label, resource, action in SECTIONS:
-        if resource is None or access.can(user, resource, action):
+        if resource is None or access.can(user, resource, action or access.VIEW):
             url = reverse(name)
             active = request.path == url if name == "home" else request.path.startswith(url)
             items.append({"url": url, "label": label, "active": active})

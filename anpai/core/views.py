@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from anpai.core import access
 
@@ -20,7 +22,9 @@ class RestrictedViewMixin(LoginRequiredMixin):
 
     resource: str = ""
     permission_action: str = access.VIEW
-    model = None
+    model: Any = None
+    request: HttpRequest
+    kwargs: dict[str, Any]
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not access.can(
@@ -30,7 +34,7 @@ class RestrictedViewMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        return self.model.objects.restrict(self.request.user, self.permission_action)  # type: ignore[union-attr]
+        return self.model.objects.restrict(self.request.user, self.permission_action)
 
     def get_object(self, queryset=None):
         pk = self.kwargs.get("pk")
@@ -39,7 +43,7 @@ class RestrictedViewMixin(LoginRequiredMixin):
             obj = self.get_queryset().filter(pk=pk).first()
             if obj is not None:
                 return obj
-            if model.objects.restrict(self.request.user, access.VIEW).filter(pk=pk).exists():  # type: ignore[union-attr]
+            if model.objects.restrict(self.request.user, access.VIEW).filter(pk=pk).exists():
                 raise PermissionDenied
             raise Http404
         obj = self.get_queryset().filter(pk=pk).first()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -119,19 +121,20 @@ class Organization(models.Model):
         return self.name
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.credit_code:
             self.credit_code = self.credit_code.strip().upper()
         if self.kind == OrgKind.ENTERPRISE and not self.credit_code:
             errors["credit_code"] = _("An enterprise must have its unified social credit code.")
         region = self.region if self.region_id else None
         if region is not None:
-            wanted = {
+            levels: dict[str, tuple[RegionLevel, ...]] = {
                 OrgKind.COUNTY: (RegionLevel.COUNTY,),
                 OrgKind.TOWNSHIP: (RegionLevel.TOWNSHIP,),
                 OrgKind.DEPARTMENT: (RegionLevel.TOWNSHIP, RegionLevel.COUNTY),
                 OrgKind.VILLAGE: (RegionLevel.VILLAGE,),
-            }.get(OrgKind(self.kind) if self.kind else None, (RegionLevel.TOWNSHIP, RegionLevel.VILLAGE))
+            }
+            wanted = levels.get(self.kind, (RegionLevel.TOWNSHIP, RegionLevel.VILLAGE))
             if region.level not in wanted:
                 errors["region"] = _("A %(kind)s must be placed in a %(levels)s.") % {
                     "kind": OrgKind(self.kind).label if self.kind else "",

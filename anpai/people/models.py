@@ -44,7 +44,7 @@ class User(AbstractUser):
     full_name = models.CharField(_("name"), max_length=50, blank=True)
     phone = models.CharField(_("mobile"), max_length=11, blank=True, validators=[validate_mobile])
 
-    objects = AnpaiUserManager()
+    objects = AnpaiUserManager()  # type: ignore[misc]  # widens AbstractUser.objects
 
     class Meta:
         ordering = ["username"]
