@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -26,6 +28,27 @@ PY = BIN / "python"
 
 def _say(text: str) -> None:
     print(f"[anpai] {text}", flush=True)
+
+
+def create_venv() -> None:
+    """A venv with pip; where ensurepip is missing (Debian without python3-venv),
+    bootstrap one with virtualenv fetched by the pip that is there."""
+    try:
+        venv.EnvBuilder(with_pip=True).create(VENV)
+        return
+    except (subprocess.CalledProcessError, OSError) as exc:
+        _say(f"the venv module could not install pip ({exc}); using virtualenv instead")
+        shutil.rmtree(VENV, ignore_errors=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "-q", "--target", tmp, "virtualenv"],
+            check=True,
+        )
+        subprocess.run(
+            [sys.executable, "-m", "virtualenv", "-q", str(VENV)],
+            check=True,
+            env={**os.environ, "PYTHONPATH": tmp},
+        )
 
 
 def ensure_venv(with_dev: bool) -> None:
@@ -40,7 +63,7 @@ def ensure_venv(with_dev: bool) -> None:
         return
     if not PY.exists():
         _say(f"creating a virtual environment in {VENV}")
-        venv.EnvBuilder(with_pip=True).create(VENV)
+        create_venv()
     _say(f"installing dependencies from {lock.relative_to(ROOT)} (first run takes a minute)")
     pip = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     subprocess.run([*pip, "-r", str(lock)], check=True)

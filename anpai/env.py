@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -81,12 +82,20 @@ def persistent_secret(path: Path) -> str:
     """Read a generated secret from ``path``, creating it on first use.
 
     Lets a newcomer run the embedded setup without inventing a SECRET_KEY,
-    while keeping the key stable across restarts.
+    while keeping the key stable across restarts. The file is created with
+    O_EXCL, so workers starting together agree on one key.
     """
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another process created it and may still be writing
+            value = path.read_text(encoding="utf-8").strip()
+            if value:
+                return value
+            time.sleep(0.05)
+        raise ImproperlyConfigured(f"{path} is empty: delete it or set ANPAI_SECRET_KEY") from None
     value = secrets.token_urlsafe(50)
-    path.write_text(value, encoding="utf-8")
-    path.chmod(0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(value)
     return value
