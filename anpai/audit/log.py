@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, empty
 
 from anpai.audit import context
 from anpai.audit.models import GENESIS, AuditHead, AuditRecord
@@ -45,6 +47,34 @@ def snapshot(instance: models.Model) -> dict[str, Any]:
     return data
 
 
+def _unwrap(actor: Any) -> Any:
+    """The real user behind ``request.user``'s lazy wrapper (or None for anonymous)."""
+    if isinstance(actor, SimpleLazyObject):
+        if actor._wrapped is empty:
+            actor._setup()
+        actor = actor._wrapped
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        return None
+    return actor
+
+
+def _clean_ip(value: str | None) -> str | None:
+    """The address as the database will return it (so the hash survives), or None.
+
+    A proxy header can carry anything; an unparsable value is dropped rather
+    than failing the request (PostgreSQL's inet column would refuse it).
+    """
+    if not value:
+        return None
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(address)
+
+
 def append(
     action: str,
     *,
@@ -63,9 +93,7 @@ def append(
     numbers and each links to the one before, whichever database this is.
     """
     ctx = context.current()
-    actor = actor if actor is not None else ctx.actor
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
+    actor = _unwrap(actor if actor is not None else ctx.actor)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -77,7 +105,7 @@ def append(
             at=timezone.now(),
             actor=actor,
             actor_username=(actor.get_username() if actor is not None else username)[:150],
-            ip=ctx.ip,
+            ip=_clean_ip(ctx.ip),
             source=ctx.source,
             request_id=ctx.request_id,
             action=action,
@@ -96,43 +124,79 @@ def append(
 
 @dataclass
 class VerifyResult:
+    """What :func:`verify` found: ``seq`` is the first broken record when not ``ok``."""
+
     ok: bool
     checked: int
     message: str
     seq: int | None = None
+    head_hash: str = ""
+
+
+def _head() -> tuple[int, str]:
+    head = AuditHead.objects.filter(pk=1).first()
+    return (head.seq, head.hash) if head else (0, GENESIS)
 
 
 def verify(chunk_size: int = 2000) -> VerifyResult:
-    """Walk the chain in order; report the first record whose link or content is broken."""
+    """Walk the chain in order; report the first record whose link or content is broken.
+
+    The head is read first and the walk stops there, so records appended while
+    the walk runs do not look like tampering; rows beyond the head that are
+    still beyond it at the end did not come through :func:`append`.
+    """
+    head_seq, head_hash = _head()
     prev_hash = GENESIS
     expected_seq = 1
     checked = 0
-    qs = AuditRecord.objects.order_by("seq")
+    qs = AuditRecord.objects.filter(seq__lte=head_seq).order_by("seq")
     for record in qs.iterator(chunk_size=chunk_size):
         if record.seq != expected_seq:
             return VerifyResult(
-                False, checked, f"record #{expected_seq} is missing (next found is #{record.seq})",
+                False,
+                checked,
+                f"record #{expected_seq} is missing (the next one found is #{record.seq})",
                 expected_seq,
             )
         if record.prev_hash != prev_hash:
             return VerifyResult(
-                False, checked, f"record #{record.seq} does not link to the record before it",
+                False,
+                checked,
+                f"record #{record.seq} does not link to the record before it",
                 record.seq,
             )
         if record.compute_hash() != record.hash:
             return VerifyResult(
-                False, checked, f"record #{record.seq} was changed after it was written",
+                False,
+                checked,
+                f"record #{record.seq} was changed after it was written",
                 record.seq,
             )
         prev_hash = record.hash
         expected_seq += 1
         checked += 1
-    head = AuditHead.objects.filter(pk=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS)
-    if head_seq != checked or head_hash != prev_hash:
+    if checked < head_seq:
         return VerifyResult(
-            False, checked,
+            False,
+            checked,
             f"the chain ends at #{checked} but its head says #{head_seq}: records were removed",
             checked + 1,
         )
-    return VerifyResult(True, checked, f"{checked} records verified")
+    if head_hash != prev_hash:
+        return VerifyResult(
+            False,
+            checked,
+            f"record #{checked} does not match the chain head: it was replaced",
+            checked or None,
+        )
+    current_seq, _ = _head()
+    stray = AuditRecord.objects.filter(seq__gt=current_seq).order_by("seq").first()
+    if stray is not None:
+        return VerifyResult(
+            False,
+            checked,
+            f"record #{stray.seq} lies beyond the chain head (#{current_seq}): "
+            "it was not written by the audit trail",
+            stray.seq,
+        )
+    return VerifyResult(True, checked, f"{checked} records verified", head_hash=head_hash)

@@ -19,11 +19,21 @@ def client_ip(request) -> str | None:
 
 
 class AuditContextMiddleware:
+    """Every audit record written during a request names its user, address and request id.
+
+    ``request.user`` is still the lazy wrapper here; :func:`anpai.audit.log.append`
+    resolves it when a record is written. API views replace the actor once
+    token authentication has run. The request id is echoed in ``X-Request-ID``
+    so a record can be matched with the server's logs.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
         source = "api" if request.path.startswith("/api/") else "web"
-        with context.acting(user, ip=client_ip(request), source=source):
-            return self.get_response(request)
+        with context.acting(user, ip=client_ip(request), source=source) as ctx:
+            response = self.get_response(request)
+        response["X-Request-ID"] = ctx.request_id
+        return response

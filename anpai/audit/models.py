@@ -56,15 +56,20 @@ class AuditRecord(models.Model):
         verbose_name=_("user"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
-        db_constraint=False,  # the trail outlives the accounts it names
+        # DO_NOTHING, not SET_NULL: deleting an account must not rewrite the
+        # records that name it (actor_id is hashed). No constraint, so the
+        # trail outlives the accounts it names.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_username = models.CharField(_("username"), max_length=150, blank=True, db_index=True)
     ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=20, blank=True)
     request_id = models.CharField(_("request"), max_length=32, blank=True)
-    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices, db_index=True)
+    action = models.CharField(
+        _("action"), max_length=20, choices=AuditAction.choices, db_index=True
+    )
     object_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True, db_index=True)
     object_repr = models.CharField(_("object"), max_length=255, blank=True)
@@ -130,3 +135,31 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash}"
+
+
+class ChainCheck(models.Model):
+    """The result of one verification of the chain, shown on the audit page.
+
+    Not part of the chain itself: it only remembers when the chain was last
+    walked, by whom, and what was found.
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    username = models.CharField(_("by"), max_length=150, blank=True)
+    source = models.CharField(_("source"), max_length=20, blank=True)
+    ok = models.BooleanField(_("intact"))
+    checked = models.BigIntegerField(_("records verified"))
+    broken_seq = models.BigIntegerField(_("first broken record"), null=True, blank=True)
+    message = models.CharField(_("result"), max_length=255)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        get_latest_by = "at"
+        verbose_name = _("chain verification")
+        verbose_name_plural = _("chain verifications")
+
+    def __str__(self) -> str:
+        return self.message

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Q
 
@@ -102,6 +102,9 @@ class Grant:
     region_prefix: str
     township_id: int | None
     industry_ids: frozenset[int]
+    # For a supervising department: (township prefix, industry ids) per township
+    # it supervises in, so a county-level department reaches only those townships.
+    supervised: tuple[tuple[str, frozenset[int]], ...] = ()
 
 
 def _region_prefix(region: Any) -> str:
@@ -128,11 +131,19 @@ def grants(user: Any) -> list[Grant]:
         region = org.region
         township = org.township
         industry_ids: frozenset[int] = frozenset()
+        supervised: tuple[tuple[str, frozenset[int]], ...] = ()
         scope = ROLE_SCOPE.get(m.role, OWN)
         if scope == SUPERVISED:
-            industry_ids = frozenset(
-                Supervision.objects.filter(department=org).values_list("industry_id", flat=True)
+            per_township: dict[str, set[int]] = {}
+            rows = Supervision.objects.filter(department=org).values_list(
+                "township__code", "industry_id"
             )
+            for code, industry_id in rows:
+                per_township.setdefault(code[:9], set()).add(industry_id)
+            supervised = tuple(
+                (prefix, frozenset(ids)) for prefix, ids in sorted(per_township.items())
+            )
+            industry_ids = frozenset().union(*per_township.values())
         result.append(
             Grant(
                 role=m.role,
@@ -141,6 +152,7 @@ def grants(user: Any) -> list[Grant]:
                 region_prefix=_region_prefix(region),
                 township_id=township.pk if township else None,
                 industry_ids=industry_ids,
+                supervised=supervised,
             )
         )
     user._anpai_grants = result
@@ -154,6 +166,7 @@ def memberships(user: Any) -> list[Any]:
 
 
 def roles(user: Any) -> set[str]:
+    """The roles the user holds in any organisation."""
     return {g.role for g in grants(user)}
 
 
@@ -173,20 +186,35 @@ def _grant_q(grant: Grant, org_path: str) -> Q:
     if grant.scope == SUPERVISED:
         from anpai.orgs.models import Organization
 
-        own = Q(**{_path(org_path, "pk"): grant.org_id})
-        if not grant.industry_ids:
-            return own
         through = Organization.industries.through
-        supervised = Exists(
-            through.objects.filter(
-                organization_id=OuterRef(_path(org_path, "pk")),
-                industry_id__in=sorted(grant.industry_ids),
+        result = Q(**{_path(org_path, "pk"): grant.org_id})
+        # A department supervises an industry in the townships its Supervision rows
+        # name, never beyond them (a county-level station may cover a few townships).
+        for prefix, industry_ids in grant.supervised:
+            supervised = Exists(
+                through.objects.filter(
+                    organization_id=OuterRef(_path(org_path, "pk")),
+                    industry_id__in=sorted(industry_ids),
+                )
             )
-        )
-        # A department supervises within its own township only.
-        in_township = Q(**{_path(org_path, "region__code__startswith"): grant.region_prefix})
-        return own | (in_township & supervised)
+            result |= Q(supervised, **{_path(org_path, "region__code__startswith"): prefix})
+        return result
     return Q(**{_path(org_path, "pk"): grant.org_id})
+
+
+def allows_region(user: Any, resource: str, action: str, region: Any) -> bool:
+    """Whether the user may ``action`` a ``resource`` placed in ``region``.
+
+    Only region-scoped grants place things: a department's or an enterprise's
+    scope is a set of existing organisations, not an area to create in.
+    """
+    table = POLICY.get(resource, {})
+    return any(
+        g.scope == REGION
+        and action in table.get(g.role, ())
+        and region.code.startswith(g.region_prefix)
+        for g in grants(user)
+    )
 
 
 def scope_q(user: Any, resource: str, action: str, *, org_path: str = "organization") -> Q | None:
@@ -197,5 +225,5 @@ def scope_q(user: Any, resource: str, action: str, *, org_path: str = "organizat
     ]
     combined: Q | None = None
     for part in parts:
-        combined = part if combined is None else combined | part
+        combined = part if combined is None else cast(Q, combined | part)
     return combined

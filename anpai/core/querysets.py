@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 from django.db import models
 
@@ -25,14 +25,13 @@ class RestrictedQuerySet(models.QuerySet[_M], Generic[_M]):
     resource: str = ""
     org_path: str = "organization"
 
-    def restrict(
-        self, user: AbstractBaseUser | AnonymousUser | None, action: str = "view"
-    ) -> RestrictedQuerySet[_M]:
+    def restrict(self, user: AbstractBaseUser | AnonymousUser | None, action: str = "view") -> Self:
         """Rows ``user`` may perform ``action`` on; none for anyone without a role for it."""
         from anpai.core import access
 
-        scope = access.scope_q(user, self.resource or self.model._meta.label_lower, action,
-                               org_path=self.org_path)
+        scope = access.scope_q(
+            user, self.resource or self.model._meta.label_lower, action, org_path=self.org_path
+        )
         if scope is None:
             return self.none()
         return self.filter(scope)

@@ -18,6 +18,8 @@ class Pagination(pagination.PageNumberPagination):
 def exception_handler(exc, ctx):
     """DRF's handler, plus Django model ValidationErrors as 400 with field errors."""
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         exc = exceptions.ValidationError(detail)
     return drf_exception_handler(exc, ctx)

@@ -27,8 +27,12 @@ class RestrictedViewMixin(LoginRequiredMixin):
     kwargs: dict[str, Any]
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not access.can(
-            request.user, self.resource, self.permission_action
+        # Object pages decide in get_object (404 outside the view scope, then 403);
+        # collection pages refuse a role that may not do the action anywhere.
+        if (
+            request.user.is_authenticated
+            and "pk" not in kwargs
+            and not access.can(request.user, self.resource, self.permission_action)
         ):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

@@ -24,14 +24,24 @@ class UserQuerySet(RestrictedQuerySet["User"]):
     resource = "people.user"
 
     def restrict(self, user, action: str = "view"):  # type: ignore[override]
-        """Users with a membership in an organisation the actor may see for ``action``."""
+        """Users with a membership in an organisation the actor may see for ``action``.
+
+        An account with no membership yet belongs to no organisation; those who
+        create accounts or grant roles also see it, so a new account can be
+        given its first role.
+        """
         from anpai.core import access
 
         scope = access.scope_q(user, self.resource, action, org_path="organization")
         if scope is None:
             return self.none()
-        visible = Membership.objects.filter(scope).filter(user=OuterRef("pk"))
-        return self.filter(Exists(visible))
+        visible = Exists(Membership.objects.filter(scope).filter(user=OuterRef("pk")))
+        if action in (access.VIEW, access.CHANGE) and (
+            access.can(user, self.resource, access.ADD)
+            or access.can(user, "people.membership", access.ADD)
+        ):
+            visible |= ~Exists(Membership.objects.filter(user=OuterRef("pk")))
+        return self.filter(visible)
 
 
 class AnpaiUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -14,30 +14,54 @@ from anpai.audit import context
 from anpai.audit.log import append
 from anpai.audit.models import AuditAction
 from anpai.core import access
+from anpai.core.api import ERROR_RESPONSES, field_errors_schema
 from anpai.people.models import ApiToken
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenCredentialsSerializer(serializers.Serializer):
+    """What a client sends to get a token."""
+
     username = serializers.CharField(label=_("Username"))
-    password = serializers.CharField(label=_("Password"), style={"input_type": "password"},
-                                     trim_whitespace=False)
+    password = serializers.CharField(
+        label=_("Password"),
+        style={"input_type": "password"},
+        trim_whitespace=False,
+        write_only=True,
+    )
 
 
-class TokenResponseSerializer(serializers.Serializer):
-    token = serializers.CharField()
+class TokenSerializer(serializers.Serializer):
+    """A freshly issued token: the key is shown this once, only its hash is kept."""
+
+    token = serializers.CharField(help_text=_("Send as `Authorization: Token <token>`."))
     expires_at = serializers.DateTimeField()
 
 
 class TokenView(APIView):
     """Exchange a username and password for an API token (shown once; stored hashed)."""
 
+    # A stale or broken token header must not stop someone from getting a new one.
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    serializer_class = TokenCredentialsSerializer
 
-    @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer},
-                   auth=[])
+    @extend_schema(
+        summary=_("Get an API token"),
+        request=TokenCredentialsSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(
+                field_errors_schema(
+                    {"non_field_errors": ["Unable to log in with the given username and password."]}
+                ),
+                description=_("Missing fields, or wrong username or password (non_field_errors)."),
+            ),
+        },
+        auth=[],
+        tags=["auth"],
+    )
     def post(self, request):
-        data = TokenRequestSerializer(data=request.data)
+        data = TokenCredentialsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(
             request,
@@ -53,18 +77,26 @@ class TokenView(APIView):
         context.set_actor(user)
         token, key = ApiToken.issue(user, name="api")
         append(AuditAction.TOKEN, obj=user, actor=user)
-        return Response({"token": key, "expires_at": token.expires_at})
+        return Response(TokenSerializer({"token": key, "expires_at": token.expires_at}).data)
 
 
 class MembershipOutSerializer(serializers.Serializer):
+    """One of the user's roles, in one organisation."""
+
     organization = serializers.IntegerField(source="organization_id")
     organization_name = serializers.CharField(source="organization.name")
     organization_kind = serializers.CharField(source="organization.kind")
+    region = serializers.CharField(
+        source="organization.region.code", help_text=_("Division code of the organisation.")
+    )
     role = serializers.CharField()
     role_display = serializers.CharField(source="get_role_display")
+    title = serializers.CharField()
 
 
 class MeSerializer(serializers.Serializer):
+    """The authenticated user with their memberships; ``roles`` is the set of their roles."""
+
     id = serializers.IntegerField()
     username = serializers.CharField()
     full_name = serializers.CharField()
@@ -78,8 +110,13 @@ class MeView(APIView):
     """The authenticated user, their memberships and roles."""
 
     permission_classes = [IsAuthenticated]
+    serializer_class = MeSerializer
 
-    @extend_schema(responses=MeSerializer)
+    @extend_schema(
+        summary=_("Who am I"),
+        responses={200: MeSerializer, 401: ERROR_RESPONSES[401]},
+        tags=["auth"],
+    )
     def get(self, request):
         user = request.user
         memberships = access.memberships(user)
@@ -89,7 +126,7 @@ class MeView(APIView):
             "full_name": user.full_name,
             "phone": user.phone,
             "email": user.email,
-            "roles": sorted({m.role for m in memberships}),
+            "roles": sorted(access.roles(user)),
             "memberships": memberships,
         }
         return Response(MeSerializer(payload).data)
