@@ -190,6 +190,10 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "anpai.core.rest.exception_handler",
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": None,
+    # JSON only: the browsable HTML API carries inline scripts (our CSP forbids
+    # them); /api/docs/ is the human-facing explorer. DEBUG brings it back.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "anpai API",
