@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from io import BytesIO
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -35,11 +36,6 @@ from anpai.orgs.resources import ImportFileError, run_import
 from anpai.people.models import Membership
 
 RESOURCE = "orgs.organization"
-STATUS_BADGES = {
-    OrgStatus.OPERATING: "status-operating",
-    OrgStatus.SUSPENDED: "status-suspended",
-    OrgStatus.CLOSED: "status-closed",
-}
 
 
 def _permissions(user) -> dict[str, bool]:
@@ -94,7 +90,7 @@ class OrganizationListView(FilteredOrganizationsMixin, ListView):
         """An htmx filter or page change gets the results only; a history restore
         (back button after the cache is gone) needs the whole page."""
         htmx = getattr(self.request, "htmx", None)
-        return bool(htmx) and not htmx.history_restore_request
+        return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
     def get_template_names(self):
         return [self.fragment_template if self.is_fragment() else self.template_name]
@@ -107,7 +103,6 @@ class OrganizationListView(FilteredOrganizationsMixin, ListView):
             fragment=self.is_fragment(),
             filter=self.filterset,
             allowed=_permissions(self.request.user),
-            status_badges=STATUS_BADGES,
             flags=FLAGS,
             active_filters=self.active_filters(),
             export_query=_without(get, "page"),
@@ -176,16 +171,18 @@ class OrganizationDetailView(RestrictedViewMixin, DetailView):
             can_change=Organization.objects.restrict(user, access.CHANGE)
             .filter(pk=org.pk)
             .exists(),
-            status_badges=STATUS_BADGES,
         )
         return ctx
 
 
 class OrganizationFormMixin(RestrictedViewMixin):
+    """Create and edit share the form, its region scope and the save."""
+
     model = Organization
     resource = RESOURCE
     form_class = OrganizationForm
     template_name = "orgs/organization_form.html"
+    success_text: Any = ""
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -239,14 +236,9 @@ class OrganizationImportView(RestrictedViewMixin, View):
         except ImportFileError as exc:
             form.add_error("file", str(exc))
             return self._render(form, status=400)
-        if result.ok:
-            messages.success(
-                request,
-                _("Imported %(n)d organisations from %(file)s.")
-                % {"n": len(result.created), "file": upload.name},
-            )
-            return self._render(ImportForm(), result=result, file_name=upload.name)
-        return self._render(ImportForm(), result=result, file_name=upload.name, status=400)
+        # The page itself reports the outcome: the count imported, or the error table.
+        status = 200 if result.ok else 400
+        return self._render(ImportForm(), result=result, file_name=upload.name, status=status)
 
     def _render(self, form, *, result=None, file_name="", status=200):
         return render(
