@@ -11,7 +11,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from anpai.env import env_bool, env_int, env_list, env_str, persistent_secret
 
@@ -143,7 +142,9 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even when serving from
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("ANPAI_MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": env_str("ANPAI_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": {
+        "BACKEND": env_str("ANPAI_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG and not TESTING and env_bool("ANPAI_STATIC_MANIFEST", False)
@@ -177,6 +178,7 @@ ANPAI_CLIENT_IP_HEADER = env_str("ANPAI_CLIENT_IP_HEADER")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ANPAI_IMPORT_MAX_ROWS = env_int("ANPAI_IMPORT_MAX_ROWS", 5000, minimum=1)
+ANPAI_IMPORT_MAX_BYTES = env_int("ANPAI_IMPORT_MAX_MB", 5, minimum=1) * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -6,7 +6,7 @@ import tempfile
 os.environ["ANPAI_TESTING"] = "1"
 os.environ.setdefault("ANPAI_DATA_DIR", tempfile.mkdtemp(prefix="anpai-test-"))
 
-from anpai.settings import *  # noqa: E402,F403
+from anpai.settings import *  # noqa: F403
 
 # Tests must not depend on a developer's .env or a running mail server.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -330,10 +330,14 @@ def test_put_and_delete_are_not_offered(api, demo):
 
 def test_filter_by_industry(api):
     hazchem = Industry.objects.get(code="hazchem")
-    results = all_pages(api("township"), LIST, industry=hazchem.pk)
+    results = all_pages(api("township"), LIST, industry=hazchem.code)
     assert results
     assert all("hazchem" in o["industries"] for o in results)
     assert len(results) == Organization.objects.filter(industries=hazchem).count()
+    # An unknown industry code is a field error, not an empty list.
+    response = api("township").get(LIST, {"industry": "no-such-industry"})
+    assert response.status_code == 400
+    assert "industry" in response.json()
 
 
 def test_filter_by_flags_and_kind(api):

@@ -24,7 +24,12 @@ def navigation(request):
     items = []
     for name, label, resource, action in SECTIONS:
         if resource is None or access.can(user, resource, action or access.VIEW):
-            url = reverse(name)
-            active = request.path == url if name == "home" else request.path.startswith(url)
-            items.append({"url": url, "label": label, "active": active})
+            items.append({"url": reverse(name), "label": label, "active": False})
+    # The section whose address is the longest prefix of this page is the active one
+    # (/orgs/supervision/ belongs to "Industry supervision", not "Organisations").
+    matches = [i for i in items if request.path.startswith(i["url"]) and i["url"] != "/"]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
+    elif request.path == "/" and items:
+        items[0]["active"] = True
     return {"nav_items": items, "nav_memberships": access.memberships(user)}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from anpai.orgs.choices import OrgKind, OrgStatus
 from anpai.orgs.models import Industry, Organization
@@ -18,18 +20,31 @@ def _villages(request):
     return Region.objects.restrict(request.user).filter(level=RegionLevel.VILLAGE)
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class IndustryCodeFilter(filters.ModelMultipleChoiceFilter):
+    """Industries by code, repeatable: ``?industry=hazchem&industry=gas``."""
+
+
 class OrganizationFilterSet(filters.FilterSet):
     q = filters.CharFilter(method="search", label=_("Search"))
     kind = filters.MultipleChoiceFilter(choices=OrgKind.choices, label=_("Kind"))
     status = filters.MultipleChoiceFilter(choices=OrgStatus.choices, label=_("Status"))
     village = filters.ModelChoiceFilter(
-        queryset=_villages, field_name="region", label=_("Village"),
+        queryset=_villages,
+        field_name="region",
+        label=_("Village"),
     )
-    region = filters.CharFilter(method="in_region", label=_("Region code"),
-                                help_text=_("Division code; matches the region and all below it."))
-    industry = filters.ModelMultipleChoiceFilter(
+    region = filters.CharFilter(
+        method="in_region",
+        label=_("Region code"),
+        help_text=_("Division code; matches the region and all below it."),
+    )
+    industry = IndustryCodeFilter(
         queryset=Industry.objects.filter(is_active=True),
-        field_name="industries",
+        # Codes make readable URLs and API calls (?industry=hazchem); the filter
+        # compares the chosen objects' codes, hence the lookup through the code.
+        field_name="industries__code",
+        to_field_name="code",
         label=_("Industry"),
         distinct=True,
     )
@@ -40,8 +55,18 @@ class OrganizationFilterSet(filters.FilterSet):
 
     class Meta:
         model = Organization
-        fields = ["q", "kind", "status", "village", "region", "industry",
-                  "is_key", "is_crowded", "is_sensitive", "is_mixed"]
+        fields = [
+            "q",
+            "kind",
+            "status",
+            "village",
+            "region",
+            "industry",
+            "is_key",
+            "is_crowded",
+            "is_sensitive",
+            "is_mixed",
+        ]
 
     def search(self, queryset, name, value):
         value = value.strip()

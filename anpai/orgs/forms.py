@@ -19,7 +19,7 @@ from anpai.regions.models import Region
 
 # An upload bigger than this is refused before openpyxl opens it: a zip bomb
 # or a wrong file should not cost the server memory.
-IMPORT_MAX_BYTES = getattr(settings, "ANPAI_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+IMPORT_MAX_BYTES = settings.ANPAI_IMPORT_MAX_BYTES
 
 
 def region_scope(user, action: str):

@@ -70,12 +70,12 @@ class User(AbstractUser):
 
 # Which organisation kinds each role may be held in.
 ROLE_ORG_KINDS: dict[str, tuple[str, ...]] = {
-    **{role: (OrgKind.TOWNSHIP,) for role in TOWNSHIP_ROLES},
+    **dict.fromkeys(TOWNSHIP_ROLES, (OrgKind.TOWNSHIP,)),
     Role.DEPT_OFFICER: (OrgKind.DEPARTMENT,),
     Role.VILLAGE_OFFICER: (OrgKind.VILLAGE,),
-    **{role: (OrgKind.ENTERPRISE, OrgKind.PLACE) for role in ENTERPRISE_ROLES},
+    **dict.fromkeys(ENTERPRISE_ROLES, (OrgKind.ENTERPRISE, OrgKind.PLACE)),
     Role.COUNTY_VIEWER: (OrgKind.COUNTY,),
-    **{role: (OrgKind.TOWNSHIP, OrgKind.COUNTY) for role in ADMIN_ROLES},
+    **dict.fromkeys(ADMIN_ROLES, (OrgKind.TOWNSHIP, OrgKind.COUNTY)),
 }
 
 

@@ -98,8 +98,10 @@ class Region(models.Model):
         expected = level_of_code(self.code)
         if self.level and self.level != expected:
             raise ValidationError(
-                {"level": _("The code %(code)s denotes a %(level)s.")
-                 % {"code": self.code, "level": expected.label}}
+                {
+                    "level": _("The code %(code)s denotes a %(level)s.")
+                    % {"code": self.code, "level": expected.label}
+                }
             )
         self.level = expected
         if expected == RegionLevel.COUNTY:
@@ -110,7 +112,8 @@ class Region(models.Model):
             raise ValidationError({"parent": _("A township or village needs its parent region.")})
         if self.parent.level != expected - 1 or not self.code.startswith(self.parent.prefix):
             raise ValidationError(
-                {"code": _("The code must start with the parent region's digits (%(prefix)s).")
-                 % {"prefix": self.parent.prefix}}
+                {
+                    "code": _("The code must start with the parent region's digits (%(prefix)s).")
+                    % {"prefix": self.parent.prefix}
+                }
             )
-

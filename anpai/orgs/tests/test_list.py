@@ -86,7 +86,7 @@ def test_filters(login, params, check):
 @pytest.mark.django_db
 def test_industry_and_village_filters(login, demo):
     gas = Industry.objects.get(code="gas")
-    rows = listed(login("township").get(URL, {"industry": gas.pk}))
+    rows = listed(login("township").get(URL, {"industry": gas.code}))
     assert rows
     assert all(gas in o.industries.all() for o in rows)
     village = org_of(demo["village1"]).region
