@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "anpai.people",
     "anpai.orgs",
     "anpai.audit",
+    "anpai.notifications",
+    "anpai.hazards",
     "anpai.demo",
 ]
 
@@ -178,6 +180,8 @@ ANPAI_CLIENT_IP_HEADER = env_str("ANPAI_CLIENT_IP_HEADER")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ANPAI_IMPORT_MAX_ROWS = env_int("ANPAI_IMPORT_MAX_ROWS", 5000, minimum=1)
+ANPAI_UPLOAD_MAX_BYTES = env_int("ANPAI_UPLOAD_MAX_MB", 10, minimum=1) * 1024 * 1024
+ANPAI_SMS_BACKEND = env_str("ANPAI_SMS_BACKEND")  # dotted path: fn(phone, text); empty = no SMS
 ANPAI_IMPORT_MAX_BYTES = env_int("ANPAI_IMPORT_MAX_MB", 5, minimum=1) * 1024 * 1024
 
 REST_FRAMEWORK = {

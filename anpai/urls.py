@@ -12,6 +12,7 @@ urlpatterns = [
     *auth_patterns,
     path("orgs/", include("anpai.orgs.urls")),
     path("audit/", include("anpai.audit.urls")),
+    path("hazards/", include("anpai.hazards.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", include("anpai.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -86,6 +86,51 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
         R.SYS_ADMIN: frozenset({VIEW}),
         R.SEC_ADMIN: frozenset({VIEW, ADD, CHANGE, DELETE}),
     },
+    # Hazards: each workflow step is an action of its own (see hazards/actions.py,
+    # which adds the rules that depend on the hazard: level, reporter, rectifier).
+    "hazards.hazard": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW, ADD, EXPORT, "supervise"}),
+        R.TOWNSHIP_OFFICER: frozenset(
+            {
+                VIEW,
+                ADD,
+                EXPORT,
+                IMPORT,
+                "grade",
+                "assign",
+                "rectify",
+                "verify",
+                "void",
+                "decide_extension",
+                "supervise",
+                "attach",
+            }
+        ),
+        R.DEPT_OFFICER: frozenset({VIEW, ADD, EXPORT, "assign", "verify", "attach"}),
+        R.VILLAGE_OFFICER: frozenset({VIEW, ADD, EXPORT, "rectify", "verify", "void", "attach"}),
+        R.ENT_PRINCIPAL: frozenset(
+            {VIEW, ADD, EXPORT, "assign", "rectify", "verify", "extend", "void", "attach"}
+        ),
+        R.ENT_SAFETY: frozenset(
+            {
+                VIEW,
+                ADD,
+                EXPORT,
+                IMPORT,
+                "grade",
+                "assign",
+                "rectify",
+                "verify",
+                "extend",
+                "void",
+                "attach",
+            }
+        ),
+        R.ENT_DEPT_HEAD: frozenset({VIEW, ADD, "rectify", "extend", "void", "attach"}),
+        R.ENT_TEAM_LEADER: frozenset({VIEW, ADD, "rectify", "void", "attach"}),
+        R.ENT_EMPLOYEE: frozenset({VIEW, ADD, "void", "attach"}),
+        R.COUNTY_VIEWER: frozenset({VIEW, EXPORT}),
+    },
     "audit.auditrecord": {
         R.AUDIT_ADMIN: frozenset({VIEW, EXPORT}),
     },
@@ -227,3 +272,30 @@ def scope_q(user: Any, resource: str, action: str, *, org_path: str = "organizat
     for part in parts:
         combined = part if combined is None else cast(Q, combined | part)
     return combined
+
+
+def roles_on(user: Any, resource: str, action: str, org: Any) -> set[str]:
+    """The user's roles that allow ``action`` on ``resource`` for this organisation.
+
+    Action functions use it for rules that depend on who is acting (e.g. a
+    major hazard is accepted by township staff only), after the scope check.
+    """
+    from anpai.orgs.models import Organization
+
+    table = POLICY.get(resource, {})
+    result: set[str] = set()
+    for grant in grants(user):
+        if action not in table.get(grant.role, ()):
+            continue
+        q = _grant_q(grant, "")
+        if Organization.objects.filter(q, pk=org.pk).exists():
+            result.add(grant.role)
+    return result
+
+
+def org_allows(user: Any, resource: str, action: str, org: Any) -> bool:
+    """Whether the user may ``action`` a ``resource`` belonging to ``org``."""
+    from anpai.orgs.models import Organization
+
+    q = scope_q(user, resource, action, org_path="")
+    return q is not None and Organization.objects.filter(q, pk=org.pk).exists()

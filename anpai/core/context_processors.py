@@ -10,6 +10,7 @@ from anpai.core import access
 # (url name, label, resource, action)
 SECTIONS = [
     ("home", _("Home"), None, None),
+    ("hazards:list", _("Hazards"), "hazards.hazard", access.VIEW),
     ("orgs:list", _("Organisations"), "orgs.organization", access.VIEW),
     ("orgs:supervision", _("Industry supervision"), "orgs.supervision", access.VIEW),
     ("people:list", _("People"), "people.user", access.VIEW),

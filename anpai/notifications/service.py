@@ -1,0 +1,44 @@
+"""Sending notifications: in-app rows now, outside channels after commit (retried)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from anpai.notifications.models import Delivery, Notification
+
+
+def notify(
+    recipients: Iterable[Any], *, title: str, body: str = "", url: str = "", key: str = ""
+) -> list[Notification]:
+    """Notify each recipient once (per ``key`` when given). Returns the new notifications.
+
+    Call inside the action's transaction: the rows commit with it, and the
+    outside channels (email, SMS) are attempted only after commit.
+    """
+    from anpai.notifications import channels
+
+    created: list[Notification] = []
+    seen: set[int] = set()
+    for user in recipients:
+        if user is None or user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        if key and Notification.objects.filter(recipient=user, key=key).exists():
+            continue
+        try:
+            with transaction.atomic():
+                note = Notification.objects.create(
+                    recipient=user, title=str(title)[:200], body=str(body), url=url, key=key
+                )
+        except IntegrityError:  # the same key sent concurrently
+            continue
+        created.append(note)
+        for channel in channels.for_user(user):
+            Delivery.objects.create(notification=note, channel=channel)
+    if created:
+        ids = [n.pk for n in created]
+        transaction.on_commit(lambda: channels.deliver(ids))
+    return created
