@@ -494,7 +494,8 @@ def request_extension(
         errors["reason"] = [_("Give the reason for the extension.")]
     if errors:
         raise Invalid(fields=errors)
-    assert deadline is not None and h.deadline is not None
+    assert deadline is not None
+    assert h.deadline is not None
     ext = Extension.objects.create(
         hazard=h,
         requested_by=by,

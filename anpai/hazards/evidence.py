@@ -111,7 +111,8 @@ def check(upload) -> Checked:
             fields={
                 "file": [
                     _(
-                        "%(name)s is not an accepted file: upload a photo (JPEG, PNG, WebP%(heic)s) or a PDF."
+                        "%(name)s is not an accepted file: "
+                        "upload a photo (JPEG, PNG, WebP%(heic)s) or a PDF."
                     )
                     % {"name": name, "heic": ", HEIC" if HEIF else ""}
                 ]

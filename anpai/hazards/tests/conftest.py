@@ -48,7 +48,7 @@ def category():
 
 @pytest.fixture
 def new_hazard(demo, org_of, category):
-    """``new_hazard(by="ent1safety", level="general")``: a reported hazard in by's org (or ``org``)."""
+    """``new_hazard(by="ent1safety", level="general")``: a reported hazard in by's org."""
     from anpai.hazards import actions
 
     def _new(by: str = "ent1safety", *, org=None, level: str = "general", **extra):

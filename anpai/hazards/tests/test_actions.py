@@ -32,14 +32,16 @@ def test_general_hazard_runs_the_whole_loop(demo, new_hazard):
     assert h.state == HazardState.REPORTED
     assert h.number.startswith("YH")
     h = actions.assign(h, by=demo["ent1safety"], deadline=_deadline(), **FIVE)
-    assert h.state == HazardState.ASSIGNED and h.original_deadline == _deadline()
+    assert h.state == HazardState.ASSIGNED
+    assert h.original_deadline == _deadline()
     h = actions.rectify(h, by=demo["ent1safety"], rectification="已更换", photos=[make_jpeg()])
     assert h.state == HazardState.RECTIFIED
     # The one who rectified may not accept; the principal may.
     with pytest.raises(Forbidden):
         actions.verify(h, by=demo["ent1safety"], accepted=True)
     h = actions.verify(h, by=demo["ent1"], accepted=True, comment="验收合格")
-    assert h.state == HazardState.CLOSED and h.verified_by == demo["ent1"]
+    assert h.state == HazardState.CLOSED
+    assert h.verified_by == demo["ent1"]
     kinds = list(h.events.values_list("kind", flat=True))
     assert kinds == [EventKind.REPORT, EventKind.ASSIGN, EventKind.RECTIFY, EventKind.ACCEPT]
     assert h.version == 4
@@ -116,7 +118,8 @@ def test_extension_keeps_the_original_deadline(demo, new_hazard):
         actions.decide_extension(h, by=demo["ent2"], approve=True)
     actions.decide_extension(h, by=demo["township"], approve=True, comment="同意")
     h.refresh_from_db()
-    assert h.deadline == _deadline(20) and h.original_deadline == _deadline(5)
+    assert h.deadline == _deadline(20)
+    assert h.original_deadline == _deadline(5)
 
 
 def test_supervise_only_major_and_overdue_is_derived(demo, new_hazard):
@@ -127,7 +130,8 @@ def test_supervise_only_major_and_overdue_is_derived(demo, new_hazard):
         )
     Hazard.objects.filter(pk=general.pk).update(deadline=timezone.localdate() - timedelta(days=3))
     general.refresh_from_db()
-    assert general.is_overdue and general.overdue_days == 3
+    assert general.is_overdue
+    assert general.overdue_days == 3
     assert Hazard.objects.overdue().filter(pk=general.pk).exists()
     major = new_hazard(level="major")
     major = actions.supervise(
