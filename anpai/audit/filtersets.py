@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 import django_filters as filters
 from django import forms
 from django.apps import apps
+from django.utils.text import capfirst
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,14 +25,14 @@ def object_type_choices() -> list[tuple[str, str]]:
             model = apps.get_model(label)
         except LookupError:  # pragma: no cover - a registered label that went away
             continue
-        choices.append((label, str(model._meta.verbose_name).capitalize()))
+        choices.append((label, capfirst(str(model._meta.verbose_name))))
     return sorted(choices, key=lambda c: c[1])
 
 
 def object_type_label(label: str) -> str:
     """A model label (``orgs.organization``) as its name on screen."""
     try:
-        return str(apps.get_model(label)._meta.verbose_name).capitalize()
+        return capfirst(str(apps.get_model(label)._meta.verbose_name))
     except (LookupError, ValueError):
         return label
 

@@ -2,13 +2,14 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HazardState(models.TextChoices):
     REPORTED = "reported", _("Reported")
     ASSIGNED = "assigned", _("Rectifying")
     RECTIFIED = "rectified", _("Awaiting acceptance")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("hazard state", "Closed")  # 已销号, not an org's 关闭
     VOIDED = "voided", _("Voided")
 
 

@@ -83,7 +83,7 @@ def test_wrong_credit_code_is_refused_with_the_rule(login, demo):
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert "credit_code" in errors
-    assert "check character" in errors["credit_code"][0]
+    assert "校验码" in errors["credit_code"][0]  # the interface is Chinese by default
     assert 'data-testid="error-credit_code"' in response.content.decode()
     assert Organization.objects.count() == count
 

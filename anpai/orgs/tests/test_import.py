@@ -139,7 +139,7 @@ def test_one_bad_credit_code_saves_nothing_and_names_row_and_column(login, demo)
     assert len(errors) == 1
     assert errors[0].row == 4  # header is row 1; the third data row is Excel row 4
     assert errors[0].column == "统一社会信用代码"
-    assert "check character" in errors[0].message
+    assert "校验码" in errors[0].message
     assert Organization.objects.count() == before
     assert AuditRecord.objects.count() == audit_before
     body = response.content.decode()
