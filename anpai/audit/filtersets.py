@@ -7,8 +7,8 @@ from datetime import datetime, time, timedelta
 import django_filters as filters
 from django import forms
 from django.apps import apps
-from django.utils.text import capfirst
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from anpai.audit.models import AuditAction, AuditRecord
