@@ -22,7 +22,7 @@ def test_township_officer_sees_the_whole_township(page_as, live_server):
 
     page = page_as("township")
     assert "赵安平" in page.inner_text("nav")
-    page.click("nav >> text=\"单位\"")
+    page.click('nav >> text="单位"')
     page.wait_for_url(f"{live_server.url}/orgs/")
     body = page.inner_text("main")
     # Enterprises of both villages are listed; the officer can add and import.
@@ -38,7 +38,7 @@ def test_enterprise_principal_sees_only_its_own_enterprise(page_as, live_server)
     from anpai.orgs.models import Organization
 
     page = page_as("ent1")
-    page.click("nav >> text=\"单位\"")
+    page.click('nav >> text="单位"')
     rows = page.locator("table tbody tr")
     assert rows.count() == 1
     assert "文水县鑫源化工有限公司" in rows.first.inner_text()
@@ -54,7 +54,7 @@ def test_phone_layout_collapses_navigation(page_as, live_server):
     page = page_as("village1", mobile=True)
     assert page.locator(".navbar-toggler").is_visible()
     page.click(".navbar-toggler")
-    page.click("nav >> text=\"单位\"")
+    page.click('nav >> text="单位"')
     page.wait_for_url(f"{live_server.url}/orgs/")
     assert "西槽头村" in page.inner_text("main")
     assert "东槽头村村民委员会" not in page.inner_text("main")
