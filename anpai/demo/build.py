@@ -3,7 +3,8 @@
 ``build_demo(password=..., scale=N)`` creates 文水县 → 西槽头乡 with its villages,
 government, departments and their industry supervision, ``44 × N`` enterprises
 and places with contacts, the twelve demo accounts and, per unit, its
-principal and safety manager as people. Bulk inserts keep large scales fast;
+principal and safety manager as people, and about 60 hazards per copy in every
+state of the closed loop (:mod:`anpai.demo.hazards`). Bulk inserts keep large scales fast;
 the seeding itself is recorded as one audit record.
 """
 
@@ -21,6 +22,7 @@ from anpai.audit.log import append
 from anpai.audit.models import AuditAction
 from anpai.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 from anpai.demo import data
+from anpai.demo.hazards import build_hazards
 from anpai.orgs.choices import OrgKind, OrgStatus
 from anpai.orgs.models import Industry, Organization, Supervision
 from anpai.orgs.reference import ensure_industries
@@ -39,6 +41,7 @@ class DemoResult:
     users: int
     seconds: float
     accounts: list[tuple[str, str, str]]  # (username, role label, organisation)
+    hazards: int = 0
 
 
 def _credit_code(rng: random.Random, used: set[str]) -> str:
@@ -208,16 +211,24 @@ def build_demo(*, password: str, scale: int = 1, seed: int = 20231117) -> DemoRe
     )
     Membership.objects.bulk_create(memberships, batch_size=BATCH)
 
+    hazards = build_hazards(units, seed=seed)
+
     organizations = 2 + len(departments) + len(committees) + len(units)
     append(
         AuditAction.CREATE,
         object_type="demo",
         object_repr=f"demo township {data.TOWNSHIP[1]} ×{scale}",
-        after={"organizations": organizations, "users": len(users) + len(people), "seed": seed},
+        after={
+            "organizations": organizations,
+            "users": len(users) + len(people),
+            "hazards": hazards,
+            "seed": seed,
+        },
     )
     return DemoResult(
         organizations=organizations,
         users=len(users) + len(people),
         seconds=time.perf_counter() - started,
         accounts=accounts,
+        hazards=hazards,
     )

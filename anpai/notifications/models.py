@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    """Notifications are personal: nobody sees another person's, whatever their role."""
+
+    def restrict(self, user: Any, action: str = "view") -> NotificationQuerySet:
+        """The rows of ``user`` alone (none for an anonymous user), for every action.
+
+        Named like :meth:`anpai.core.querysets.RestrictedQuerySet.restrict` so
+        pages read the same way; the scope is the recipient, not an organisation.
+        """
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(recipient_id=user.pk)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
 
 
 class Notification(models.Model):
@@ -26,10 +45,14 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
+    objects = NotificationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
+        # The navbar bell counts a user's unread rows on every page.
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
         constraints = [
             models.UniqueConstraint(
                 fields=["recipient", "key"],
@@ -60,6 +83,10 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Set while one worker is sending, so a concurrent run does not send it too;
+    # cleared after a failure so the next run retries. A crashed worker's claim
+    # simply expires.
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")

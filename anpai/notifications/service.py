@@ -11,12 +11,21 @@ from anpai.notifications.models import Delivery, Notification
 
 
 def notify(
-    recipients: Iterable[Any], *, title: str, body: str = "", url: str = "", key: str = ""
+    recipients: Iterable[Any],
+    *,
+    title: str,
+    body: str = "",
+    url: str = "",
+    key: str = "",
+    deliver: bool = True,
 ) -> list[Notification]:
     """Notify each recipient once (per ``key`` when given). Returns the new notifications.
 
     Call inside the action's transaction: the rows commit with it, and the
-    outside channels (email, SMS) are attempted only after commit.
+    outside channels (email, SMS) are attempted only after commit — a rolled
+    back action sends nothing. ``deliver=False`` leaves the deliveries pending
+    for a caller that runs :func:`anpai.notifications.channels.deliver` itself
+    (the reminder job), so each is attempted once per run.
     """
     from anpai.notifications import channels
 
@@ -31,14 +40,14 @@ def notify(
         try:
             with transaction.atomic():
                 note = Notification.objects.create(
-                    recipient=user, title=str(title)[:200], body=str(body), url=url, key=key
+                    recipient=user, title=str(title)[:200], body=str(body), url=url, key=key[:120]
                 )
         except IntegrityError:  # the same key sent concurrently
             continue
         created.append(note)
         for channel in channels.for_user(user):
             Delivery.objects.create(notification=note, channel=channel)
-    if created:
+    if created and deliver:
         ids = [n.pk for n in created]
-        transaction.on_commit(lambda: channels.deliver(ids))
+        transaction.on_commit(lambda: channels.deliver_soon(ids))
     return created

@@ -56,8 +56,10 @@ def test_ent1_and_ent2_are_in_the_villages_of_village1_and_village2(demo):
 
 
 def _wipe():
+    from anpai.hazards.models import Hazard
     from anpai.regions.models import Region
 
+    Hazard.objects.all().delete()  # protects its organisation and people
     Membership.objects.all().delete()
     User.objects.all().delete()
     Organization.objects.all().delete()
