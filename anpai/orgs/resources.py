@@ -21,19 +21,30 @@ import itertools
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 
 from anpai.audit.log import append
 from anpai.audit.models import AuditAction
 from anpai.core import access
+from anpai.core.xlsx import (
+    NO,
+    YES,
+    ImportResult,
+    RowError,
+    cell_text,
+    choice_lookup,
+    is_blank,
+    open_sheet,
+    read_header,
+)
+from anpai.core.xlsx import (
+    ImportFileError as ImportFileError,  # raised by run_import; the page catches it
+)
 from anpai.orgs.choices import OrgKind, OrgStatus
 from anpai.orgs.forms import OrganizationForm, region_scope
 from anpai.orgs.models import Industry, Organization
@@ -64,10 +75,8 @@ STATUS_ALIASES: dict[str, str] = {
     "注销": OrgStatus.CLOSED,
     "取缔": OrgStatus.CLOSED,
 }
-YES, NO = "是", "否"
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "有"}
 _FALSE = {"否", "n", "no", "false", "0", "×", "无", ""}
-HEADER_SEARCH_ROWS = 5
 # 、 and commas separate industries; "/" does not (消防安全/人员密集场所 is one).
 _LIST_SPLIT = re.compile(r"[、,，;；\n]+")
 
@@ -160,63 +169,6 @@ HEADER_OF_FIELD = {c.field: c.header for c in IMPORT_COLUMNS}
 REQUIRED_HEADERS = [c.header for c in IMPORT_COLUMNS if c.required]
 
 
-@dataclass
-class RowError:
-    """One problem in the uploaded file: Excel row number, column header, message."""
-
-    row: int | None
-    column: str
-    message: str
-
-
-@dataclass
-class ImportResult:
-    errors: list[RowError] = field(default_factory=list)
-    rows: int = 0
-    created: list[Organization] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-class ImportFileError(Exception):
-    """The upload is not a workbook this import can read at all."""
-
-
-def cell_text(value: Any) -> str:
-    """A cell as text: Excel stores 13912345678 as the number 13912345678.0."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return YES if value else NO
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value).strip()
-
-
-def _norm_header(value: Any) -> str:
-    text = cell_text(value).replace("*", "").replace(" ", "").replace("\u3000", "")
-    return re.split(r"[（(]", text, maxsplit=1)[0]
-
-
-def _lookup(names: dict[str, str], aliases: dict[str, str], choices) -> dict[str, str]:
-    """Every accepted spelling of a choice → its value: the file's Chinese name,
-    the stored value, and the label in each interface language."""
-    table = {name: value for value, name in names.items()}
-    table.update(aliases)
-    for value, label in choices:
-        table[value] = value
-        for lang in ("en", "zh-hans"):
-            with override(lang):
-                table.setdefault(str(label).lower(), value)
-    return table
-
-
 class RowReader:
     """Turns one row's cells into form data, collecting per-column parse errors.
 
@@ -240,8 +192,8 @@ class RowReader:
         for part, ids in parts.items():  # "消防安全" alone means 消防安全/人员密集场所
             if len(ids) == 1:
                 self.industries.setdefault(part.lower(), ids[0])
-        self.kinds = _lookup(KIND_NAMES, {}, OrgKind.choices)
-        self.statuses = _lookup(STATUS_NAMES, STATUS_ALIASES, OrgStatus.choices)
+        self.kinds = choice_lookup(KIND_NAMES, {}, OrgKind.choices)
+        self.statuses = choice_lookup(STATUS_NAMES, STATUS_ALIASES, OrgStatus.choices)
 
     def read(self, cells: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         """Form data for one row and the (column, message) errors found while parsing."""
@@ -324,72 +276,21 @@ class RowReader:
         return region.pk, ""
 
 
-def _open_sheet(upload):
-    """The first worksheet of an uploaded xlsx, or ImportFileError."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a non-xlsx file
-        logger.info("unreadable import upload: %r", exc)
-        raise ImportFileError(
-            _(
-                "This file could not be read as an Excel .xlsx workbook. Save it from Excel or "
-                "WPS as “Excel workbook (.xlsx)” and upload it again."
-            )
-        ) from None
-    if not workbook.worksheets:
-        raise ImportFileError(_("The workbook has no worksheet."))
-    return workbook, workbook.worksheets[0]
-
-
-def _find_header(rows: list[tuple]) -> int | None:
-    """Index of the header row among the first rows (an export has a title row first)."""
-    for index, row in enumerate(rows):
-        if "名称" in {_norm_header(v) for v in row}:
-            return index
-    return None
-
-
 def _read_header(rows_iter, result: ImportResult) -> tuple[int, dict[str, int], list[tuple]]:
     """Find the header row within the first five; returns its Excel row number, the
     position of each known column, and any data rows read past it."""
-    head: list[tuple] = []
-    for row in rows_iter:
-        head.append(row)
-        if len(head) >= HEADER_SEARCH_ROWS or _find_header(head[-1:]) is not None:
-            break
-    index = _find_header(head)
-    if index is None:
-        result.errors.append(
-            RowError(
-                None,
-                "名称",
-                _(
-                    "No header row found: the first rows must contain the template's column "
-                    "headers (名称, 类型, 所在村/乡 …). Download the template and copy your data "
-                    "into it."
-                ),
-            )
-        )
-        return 0, {}, []
-    header_row = index + 1  # Excel numbers rows from 1
-    known = {c.header for c in COLUMNS}
-    positions: dict[str, int] = {}
-    for pos, value in enumerate(head[index]):
-        name = _norm_header(value)
-        if name in known:
-            if name in positions:
-                result.errors.append(RowError(header_row, name, _("This column appears twice.")))
-            positions[name] = pos
-    for name in REQUIRED_HEADERS:
-        if name not in positions:
-            result.errors.append(
-                RowError(
-                    header_row, name, _("The column is missing. Keep the template's header row.")
-                )
-            )
-    return header_row, positions, head[index + 1 :]
+    return read_header(
+        rows_iter,
+        result,
+        key="名称",
+        known={c.header for c in COLUMNS},
+        required=REQUIRED_HEADERS,
+        not_found=_(
+            "No header row found: the first rows must contain the template's column "
+            "headers (名称, 类型, 所在村/乡 …). Download the template and copy your data "
+            "into it."
+        ),
+    )
 
 
 def _validate_rows(
@@ -403,7 +304,7 @@ def _validate_rows(
     forms: list[OrganizationForm] = []
     seen_codes: dict[str, int] = {}
     for excel_row, row in enumerate(rows, start=header_row + 1):
-        if row is None or all(cell_text(v) == "" for v in row):
+        if is_blank(row):
             continue  # blank rows are spacing, not data
         result.rows += 1
         if result.rows > max_rows:
@@ -450,7 +351,7 @@ def run_import(upload, *, user, file_name: str = "") -> ImportResult:
     Raises :class:`ImportFileError` when the upload is not a readable xlsx.
     """
     result = ImportResult()
-    workbook, sheet = _open_sheet(upload)
+    workbook, sheet = open_sheet(upload)
     try:
         rows_iter = sheet.iter_rows(values_only=True)
         header_row, positions, first_rows = _read_header(rows_iter, result)

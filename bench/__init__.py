@@ -1,0 +1,1 @@
+"""Benchmarks for the figures issue 3 promises: ``python -m bench`` (see README.md)."""
