@@ -3,6 +3,8 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from anpai.hazards.api import HazardViewSet
+from anpai.jobs.api import JobViewSet
 from anpai.orgs.api import OrganizationViewSet, SupervisionViewSet
 from anpai.people.api import MeView, TokenView
 from anpai.regions.api import RegionViewSet
@@ -11,10 +13,19 @@ router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("supervisions", SupervisionViewSet, basename="supervision")
 router.register("regions", RegionViewSet, basename="region")
+router.register("hazards", HazardViewSet, basename="hazard")
+router.register("jobs", JobViewSet, basename="job")
 
 app_name = "api"
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", MeView.as_view(), name="me"),
+    # A file's name, without the router's trailing slash; before the router, whose
+    # format-suffix route would read it as hazard "ledger" in format "xlsx".
+    path(
+        "hazards/ledger.xlsx",
+        HazardViewSet.as_view({"get": "ledger"}),
+        name="hazard-ledger",
+    ),
     *router.urls,
 ]

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "anpai.audit",
     "anpai.notifications",
     "anpai.hazards",
+    "anpai.jobs",
     "anpai.demo",
 ]
 
@@ -84,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "anpai.core.context_processors.navigation",
+                "anpai.notifications.context_processors.unread",
             ],
         },
     },
@@ -180,8 +182,12 @@ ANPAI_CLIENT_IP_HEADER = env_str("ANPAI_CLIENT_IP_HEADER")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ANPAI_IMPORT_MAX_ROWS = env_int("ANPAI_IMPORT_MAX_ROWS", 5000, minimum=1)
+# A ledger (整改台账) export above this many rows runs as a background job.
+ANPAI_LEDGER_SYNC_MAX_ROWS = env_int("ANPAI_LEDGER_SYNC_MAX_ROWS", 10000, minimum=1)
 ANPAI_UPLOAD_MAX_BYTES = env_int("ANPAI_UPLOAD_MAX_MB", 10, minimum=1) * 1024 * 1024
-ANPAI_SMS_BACKEND = env_str("ANPAI_SMS_BACKEND")  # dotted path: fn(phone, text); empty = no SMS
+# SMS gateway: dotted path of fn(phone, text). The default only logs the message
+# (demos); set it empty to send no SMS at all. See docs/configuration.md.
+ANPAI_SMS_BACKEND = env_str("ANPAI_SMS_BACKEND", "anpai.notifications.channels.log_sms")
 ANPAI_IMPORT_MAX_BYTES = env_int("ANPAI_IMPORT_MAX_MB", 5, minimum=1) * 1024 * 1024
 
 REST_FRAMEWORK = {
@@ -211,6 +217,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "state", "level" or "kind": name each choice set once.
+    "ENUM_NAME_OVERRIDES": {
+        "HazardStateEnum": "anpai.hazards.choices.HazardState",
+        "HazardLevelEnum": "anpai.hazards.choices.HazardLevel",
+        "HazardSourceEnum": "anpai.hazards.choices.HazardSource",
+        "AttachmentKindEnum": "anpai.hazards.choices.AttachmentKind",
+        "EventKindEnum": "anpai.hazards.choices.EventKind",
+        "ExtensionStateEnum": "anpai.hazards.choices.ExtensionState",
+    },
 }
 ANPAI_TOKEN_DAYS = env_int("ANPAI_TOKEN_DAYS", 30, minimum=1)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from anpai.core import access
@@ -33,7 +34,25 @@ class HomeView(LoginRequiredMixin, TemplateView):
             ctx["org_total"] = sum(by_kind.values())
             ctx["key_count"] = orgs.filter(is_key=True).count()
             ctx["suspended_count"] = orgs.exclude(status=OrgStatus.OPERATING).count()
+        if access.can(user, "hazards.hazard", access.VIEW):
+            ctx["hazard_counts"] = hazard_counts(user)
         return ctx
+
+
+def hazard_counts(user) -> dict[str, int]:
+    """Open, overdue, major open and supervised open hazards in scope, in one query."""
+    from anpai.hazards.choices import OPEN_STATES, HazardLevel, HazardState
+    from anpai.hazards.models import Hazard
+
+    is_open = Q(state__in=OPEN_STATES)
+    # The same rule as HazardQuerySet.overdue(), counted in the same query.
+    overdue = Q(state=HazardState.ASSIGNED, deadline__lt=timezone.localdate())
+    return Hazard.objects.restrict(user, access.VIEW).aggregate(
+        open=Count("id", filter=is_open),
+        overdue=Count("id", filter=overdue),
+        major=Count("id", filter=is_open & Q(level=HazardLevel.MAJOR)),
+        supervised=Count("id", filter=is_open & Q(is_supervised=True)),
+    )
 
 
 def healthz(request):

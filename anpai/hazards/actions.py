@@ -617,22 +617,31 @@ def attach(hazard: Hazard | int, *, by: User, file: UploadedFile, kind: str) -> 
     return attachment
 
 
-def available_actions(hazard: Hazard, user: User) -> set[str]:
-    """The steps ``user`` could take on ``hazard`` now (for buttons; the actions re-check)."""
-    roles_by_action = {
-        action: access.roles_on(user, RESOURCE, action, hazard.organization)
-        for action in (
-            "grade",
-            "assign",
-            "rectify",
-            "verify",
-            "void",
-            "extend",
-            "decide_extension",
-            "supervise",
-            "attach",
-        )
-    }
+STEPS = (
+    "grade",
+    "assign",
+    "rectify",
+    "verify",
+    "void",
+    "extend",
+    "decide_extension",
+    "supervise",
+    "attach",
+)
+
+
+def available_actions(
+    hazard: Hazard, user: User, *, roles_by_action: dict[str, set[str]] | None = None
+) -> set[str]:
+    """The steps ``user`` could take on ``hazard`` now (for buttons; the actions re-check).
+
+    A list passes ``roles_by_action`` for the hazard's organisation, computed for
+    the whole page at once with :func:`anpai.core.access.roles_on_orgs`.
+    """
+    if roles_by_action is None:
+        roles_by_action = {
+            action: access.roles_on(user, RESOURCE, action, hazard.organization) for action in STEPS
+        }
     state = hazard.state
     township = {a: bool(r & TOWNSHIP_ROLES) for a, r in roles_by_action.items()}
     result: set[str] = set()
