@@ -185,9 +185,10 @@ ANPAI_IMPORT_MAX_ROWS = env_int("ANPAI_IMPORT_MAX_ROWS", 5000, minimum=1)
 # A ledger (整改台账) export above this many rows runs as a background job.
 ANPAI_LEDGER_SYNC_MAX_ROWS = env_int("ANPAI_LEDGER_SYNC_MAX_ROWS", 10000, minimum=1)
 ANPAI_UPLOAD_MAX_BYTES = env_int("ANPAI_UPLOAD_MAX_MB", 10, minimum=1) * 1024 * 1024
-# SMS gateway: dotted path of fn(phone, text). The default only logs the message
-# (demos); set it empty to send no SMS at all. See docs/configuration.md.
-ANPAI_SMS_BACKEND = env_str("ANPAI_SMS_BACKEND", "anpai.notifications.channels.log_sms")
+# SMS gateway: dotted path of fn(phone, text); see docs/configuration.md.
+# Off unless configured: a "sent" SMS must mean one left for a phone. The demo
+# and development can use anpai.notifications.channels.log_sms, which only logs.
+ANPAI_SMS_BACKEND = env_str("ANPAI_SMS_BACKEND")
 ANPAI_IMPORT_MAX_BYTES = env_int("ANPAI_IMPORT_MAX_MB", 5, minimum=1) * 1024 * 1024
 
 REST_FRAMEWORK = {

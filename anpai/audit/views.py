@@ -29,6 +29,7 @@ from anpai.audit.log import append, verify
 from anpai.audit.models import AuditAction, AuditRecord, ChainCheck
 from anpai.core import access
 from anpai.core.views import RestrictedViewMixin
+from anpai.core.xlsx import safe
 
 RESOURCE = "audit.auditrecord"
 # Long values (notes, addresses) are cut on screen; the export has them whole.
@@ -266,7 +267,7 @@ class AuditExportView(RestrictedViewMixin, View):
                         else json.dumps(value, ensure_ascii=False, sort_keys=True)
                     )
                 values.append(value)
-            sheet.append(values)
+            sheet.append([safe(sheet, v) for v in values])  # object names are user input
             count += 1
         buffer = BytesIO()
         workbook.save(buffer)

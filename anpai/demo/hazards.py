@@ -692,7 +692,7 @@ def _events(h: Hazard, staff: _Staff) -> list[Event]:
         Event(
             hazard=h,
             kind=EventKind.REPORT,
-            from_state=S.REPORTED,
+            from_state="",
             to_state=S.REPORTED,
             actor=h.reported_by,
             at=h.found_at,

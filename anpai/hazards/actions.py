@@ -85,14 +85,15 @@ def _event(
     kind: str,
     by: User,
     *,
-    before: str = "",
+    before: str | None = None,
     comment: str = "",
     data: dict[str, Any] | None = None,
 ) -> Event:
+    """One history row; ``before`` is the state moved from ("" for the report itself)."""
     return Event.objects.create(
         hazard=hazard,
         kind=kind,
-        from_state=before or hazard.state,
+        from_state=hazard.state if before is None else before,
         to_state=hazard.state,
         actor=by,
         comment=comment,

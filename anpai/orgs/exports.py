@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from anpai.core import access
 from anpai.core.validators import credit_code_check_char
+from anpai.core.xlsx import safe
 from anpai.orgs.forms import region_scope
 from anpai.orgs.models import Industry, Organization
 from anpai.orgs.resources import (
@@ -72,7 +73,8 @@ def export_workbook(queryset, *, user) -> tuple[tempfile.SpooledTemporaryFile, i
     count = 0
     rows = queryset.iterator(chunk_size=CHUNK)
     for org in rows:
-        sheet.append([column.value(org) for column in COLUMNS])
+        # Names and addresses are typed by users: never let one run as a formula.
+        sheet.append([safe(sheet, column.value(org)) for column in COLUMNS])
         count += 1
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (returned open)
     workbook.save(out)

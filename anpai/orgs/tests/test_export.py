@@ -83,3 +83,16 @@ def test_export_query_count_is_constant(login, demo):
     many, many_rows = _export_queries(client, params)
     assert many_rows == few_rows + 40
     assert many == few
+
+
+@pytest.mark.django_db
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(login):
+    org = Organization.objects.filter(kind=OrgKind.PLACE).first()
+    Organization.objects.filter(pk=org.pk).update(name='=HYPERLINK("http://x.example","点我")')
+    response = login("township").get(URL, {"q": "HYPERLINK"})
+    content = b"".join(response.streaming_content)
+    sheet = load_workbook(BytesIO(content)).worksheets[0]
+    cell = next(c for row in sheet.iter_rows(min_row=3) for c in row if "HYPERLINK" in str(c.value))
+    # Stored as a string cell (Excel shows it as typed), not as a formula.
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://x.example","点我")'
