@@ -3,7 +3,7 @@
 
     python3 dev.py demo [--port 8000]   set up .venv, the database and the demo township; serve it
     python3 dev.py test [pytest args]   set up .venv with the test tools; run the whole suite
-    python3 dev.py check                the gates CI runs besides the tests (ruff, checks)
+    python3 dev.py check                the gates CI runs besides the tests (ruff, mypy, checks)
 
 The virtual environment is created in .venv from the pinned lock files in
 requirements/, and reinstalled only when a lock file changes.
@@ -92,6 +92,7 @@ def main(argv: list[str]) -> int:
         steps = [
             [str(BIN / "ruff"), "check", "."],
             [str(BIN / "ruff"), "format", "--check", "."],
+            [str(BIN / "mypy")],  # the domain files listed in pyproject.toml
             [str(BIN / "anpai"), "check"],
             [str(BIN / "anpai"), "makemigrations", "--check", "--dry-run"],
         ]

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,12 +35,12 @@ class UserQuerySet(RestrictedQuerySet["User"]):
         scope = access.scope_q(user, self.resource, action, org_path="organization")
         if scope is None:
             return self.none()
-        visible = Exists(Membership.objects.filter(scope).filter(user=OuterRef("pk")))
+        visible: Q = Q(Exists(Membership.objects.filter(scope).filter(user=OuterRef("pk"))))
         if action in (access.VIEW, access.CHANGE) and (
             access.can(user, self.resource, access.ADD)
             or access.can(user, "people.membership", access.ADD)
         ):
-            visible |= ~Exists(Membership.objects.filter(user=OuterRef("pk")))
+            visible |= Q(~Exists(Membership.objects.filter(user=OuterRef("pk"))))
         return self.filter(visible)
 
 
