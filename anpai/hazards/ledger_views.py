@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
-from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from anpai.core import access
+from anpai.core.imports import XlsxImportView, XlsxTemplateView
 from anpai.core.views import RestrictedViewMixin
-from anpai.core.xlsx import XLSX_TYPE, ImportFileError
 from anpai.hazards.filtersets import HazardFilterSet
 from anpai.hazards.imports import import_template, run_import
 from anpai.hazards.ledger import RESOURCE, stream_ledger
 from anpai.hazards.models import Hazard
-from anpai.orgs.forms import ImportForm
 
 
 class LedgerExportView(RestrictedViewMixin, View):
@@ -47,54 +42,19 @@ class LedgerExportView(RestrictedViewMixin, View):
         return stream_ledger(filterset.qs, request.user, request)
 
 
-class HazardImportView(RestrictedViewMixin, View):
+class HazardImportView(XlsxImportView):
     """Upload an xlsx of hazards found on paper; nothing is saved unless every row is valid."""
 
     model = Hazard
     resource = RESOURCE
-    permission_action = access.IMPORT
     template_name = "hazards/import.html"
-
-    def get(self, request):
-        return self._render(ImportForm())
-
-    def post(self, request):
-        form = ImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self._render(form, status=400)
-        upload = form.cleaned_data["file"]
-        try:
-            result = run_import(upload, user=request.user, file_name=upload.name)
-        except ImportFileError as exc:
-            form.add_error("file", str(exc))
-            return self._render(form, status=400)
-        status = 200 if result.ok else 400
-        return self._render(ImportForm(), result=result, file_name=upload.name, status=status)
-
-    def _render(self, form, *, result=None, file_name="", status=200):
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "form": form,
-                "result": result,
-                "file_name": file_name,
-                "max_rows": settings.ANPAI_IMPORT_MAX_ROWS,
-            },
-            status=status,
-        )
+    run_import = staticmethod(run_import)
 
 
-class ImportTemplateView(RestrictedViewMixin, View):
+class ImportTemplateView(XlsxTemplateView):
     """The import template, listing the organisations this user may report hazards for."""
 
     model = Hazard
     resource = RESOURCE
-    permission_action = access.IMPORT
-
-    def get(self, request):
-        buffer = BytesIO()
-        import_template(request.user).save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = 'attachment; filename="hazards-import-template.xlsx"'
-        return response
+    filename = "hazards-import-template.xlsx"
+    import_template = staticmethod(import_template)

@@ -3,23 +3,16 @@ xlsx import) and the import upload form."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import cast
 
 from django import forms
-from django.conf import settings
 from django.db.models import Q
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from anpai.core import access
 from anpai.orgs.models import Industry, Organization
 from anpai.regions.choices import RegionLevel
 from anpai.regions.models import Region
-
-# An upload bigger than this is refused before openpyxl opens it: a zip bomb
-# or a wrong file should not cost the server memory.
-IMPORT_MAX_BYTES = settings.ANPAI_IMPORT_MAX_BYTES
 
 
 def region_scope(user, action: str):
@@ -160,35 +153,3 @@ class OrganizationForm(BootstrapMixin, forms.ModelForm):
     def full_clean(self):
         super().full_clean()
         self._style()  # mark invalid fields after validation
-
-
-class ImportForm(forms.Form):
-    """The xlsx upload of the import page."""
-
-    file = forms.FileField(
-        label=_("Excel file (.xlsx)"),
-        widget=forms.ClearableFileInput(
-            attrs={
-                "class": "form-control",
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            }
-        ),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if PurePath(upload.name).suffix.lower() != ".xlsx":
-            raise forms.ValidationError(
-                _("Upload an Excel workbook saved as .xlsx (not .xls, .csv or another format)."),
-                code="not_xlsx",
-            )
-        if upload.size > IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s; the limit is %(limit)s. Split it into smaller files."),
-                code="too_big",
-                params={
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(IMPORT_MAX_BYTES),
-                },
-            )
-        return upload

@@ -9,14 +9,12 @@ membership itself.
 from __future__ import annotations
 
 from collections import OrderedDict
-from io import BytesIO
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse
+from django.shortcuts import redirect
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,13 +24,14 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from anpai.audit.log import append
 from anpai.audit.models import AuditAction
 from anpai.core import access
+from anpai.core.imports import XlsxImportView, XlsxTemplateView
 from anpai.core.views import RestrictedViewMixin
 from anpai.orgs.choices import FLAGS, OrgStatus
 from anpai.orgs.exports import XLSX_TYPE, export_filename, export_workbook, import_template
 from anpai.orgs.filtersets import OrganizationFilterSet
-from anpai.orgs.forms import ImportForm, OrganizationForm
+from anpai.orgs.forms import OrganizationForm
 from anpai.orgs.models import Industry, Organization, Supervision
-from anpai.orgs.resources import ImportFileError, run_import
+from anpai.orgs.resources import run_import
 from anpai.people.models import Membership
 
 RESOURCE = "orgs.organization"
@@ -216,56 +215,20 @@ class OrganizationUpdateView(OrganizationFormMixin, UpdateView):
         return super().get_queryset().select_related("region__parent")
 
 
-class OrganizationImportView(RestrictedViewMixin, View):
-    """Upload an xlsx; every row is validated and nothing is saved unless all are."""
+class OrganizationImportView(XlsxImportView):
+    """Upload an xlsx of organisations; nothing is saved unless every row is valid."""
 
     resource = RESOURCE
-    permission_action = access.IMPORT
     template_name = "orgs/organization_import.html"
-
-    def get(self, request):
-        return self._render(ImportForm())
-
-    def post(self, request):
-        form = ImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self._render(form, status=400)
-        upload = form.cleaned_data["file"]
-        try:
-            result = run_import(upload, user=request.user, file_name=upload.name)
-        except ImportFileError as exc:
-            form.add_error("file", str(exc))
-            return self._render(form, status=400)
-        # The page itself reports the outcome: the count imported, or the error table.
-        status = 200 if result.ok else 400
-        return self._render(ImportForm(), result=result, file_name=upload.name, status=status)
-
-    def _render(self, form, *, result=None, file_name="", status=200):
-        return render(
-            self.request,
-            self.template_name,
-            {
-                "form": form,
-                "result": result,
-                "file_name": file_name,
-                "max_rows": settings.ANPAI_IMPORT_MAX_ROWS,
-            },
-            status=status,
-        )
+    run_import = staticmethod(run_import)
 
 
-class ImportTemplateView(RestrictedViewMixin, View):
+class ImportTemplateView(XlsxTemplateView):
     """The import template, with the regions and industries this user may use."""
 
     resource = RESOURCE
-    permission_action = access.IMPORT
-
-    def get(self, request):
-        buffer = BytesIO()
-        import_template(request.user).save(buffer)
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = 'attachment; filename="orgs-import-template.xlsx"'
-        return response
+    filename = "orgs-import-template.xlsx"
+    import_template = staticmethod(import_template)
 
 
 class OrganizationExportView(FilteredOrganizationsMixin, View):

@@ -239,8 +239,8 @@ def test_row_limit(login, demo, settings):
 
 
 @pytest.mark.django_db
-def test_file_size_limit(login, monkeypatch):
-    monkeypatch.setattr("anpai.orgs.forms.IMPORT_MAX_BYTES", 100)
+def test_file_size_limit(login, settings):
+    settings.ANPAI_IMPORT_MAX_BYTES = 100
     response = login("township").post(URL, {"file": upload(workbook_bytes([]))})
     assert response.status_code == 400
     assert response.context["form"].errors["file"]
