@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "anpai.audit",
     "anpai.notifications",
     "anpai.hazards",
+    "anpai.standards",
+    "anpai.inspections",
     "anpai.jobs",
     "anpai.demo",
 ]

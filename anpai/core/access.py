@@ -131,6 +131,47 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
         R.ENT_EMPLOYEE: frozenset({VIEW, ADD, "void", "attach"}),
         R.COUNTY_VIEWER: frozenset({VIEW, EXPORT}),
     },
+    # Inspections (排查): self-inspections by the enterprise, government and village
+    # inspections by their officers; "change" covers answering and submitting.
+    "inspections.inspection": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW, EXPORT}),
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, ADD, CHANGE, EXPORT}),
+        R.DEPT_OFFICER: frozenset({VIEW, ADD, CHANGE, EXPORT}),
+        R.VILLAGE_OFFICER: frozenset({VIEW, ADD, CHANGE, EXPORT}),
+        R.ENT_PRINCIPAL: frozenset({VIEW, ADD, CHANGE, EXPORT}),
+        R.ENT_SAFETY: frozenset({VIEW, ADD, CHANGE, EXPORT}),
+        R.ENT_DEPT_HEAD: frozenset({VIEW, ADD, CHANGE}),
+        R.ENT_TEAM_LEADER: frozenset({VIEW, ADD, CHANGE}),
+        R.ENT_EMPLOYEE: frozenset({VIEW}),
+        R.COUNTY_VIEWER: frozenset({VIEW, EXPORT}),
+    },
+    "inspections.inspectionduty": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW, EXPORT}),
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, EXPORT}),
+        R.DEPT_OFFICER: frozenset({VIEW}),
+        R.VILLAGE_OFFICER: frozenset({VIEW}),
+        R.ENT_PRINCIPAL: frozenset({VIEW, ADD, CHANGE, DELETE}),
+        R.ENT_SAFETY: frozenset({VIEW, ADD, CHANGE, DELETE}),
+        R.ENT_DEPT_HEAD: frozenset({VIEW}),
+        R.ENT_TEAM_LEADER: frozenset({VIEW}),
+        R.ENT_EMPLOYEE: frozenset({VIEW}),
+        R.COUNTY_VIEWER: frozenset({VIEW, EXPORT}),
+    },
+    "inspections.inspectionround": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW}),
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, ADD, CHANGE}),
+        R.DEPT_OFFICER: frozenset({VIEW, ADD, CHANGE}),
+        R.COUNTY_VIEWER: frozenset({VIEW}),
+    },
+    # Local standards and checklists: written by township staff for their area;
+    # shipped national ones are read-only for everyone (see StandardQuerySet).
+    "standards.standard": {
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, ADD, CHANGE}),
+    },
+    "inspections.checklisttemplate": {
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, ADD, CHANGE, IMPORT, EXPORT}),
+        R.ENT_SAFETY: frozenset({VIEW, EXPORT}),
+    },
     "audit.auditrecord": {
         R.AUDIT_ADMIN: frozenset({VIEW, EXPORT}),
     },

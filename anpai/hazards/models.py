@@ -124,6 +124,14 @@ class Hazard(models.Model):
         blank=True,
         help_text=_("The clause of a major-hazard determination standard this meets, if any."),
     )
+    standard_clause = models.ForeignKey(
+        "standards.Clause",
+        verbose_name=_("determination-standard clause"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hazards",
+    )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reported by"),
