@@ -9,7 +9,11 @@ class InspectionsConfig(AppConfig):
     def ready(self) -> None:
         from anpai.audit.signals import register
 
-        for label in ("inspections.checklisttemplate", "inspections.checklistitem",
-                      "inspections.inspection", "inspections.inspectionduty",
-                      "inspections.inspectionround"):
+        for label in (
+            "inspections.checklisttemplate",
+            "inspections.checklistitem",
+            "inspections.inspection",
+            "inspections.inspectionduty",
+            "inspections.inspectionround",
+        ):
             register(label)

@@ -56,7 +56,9 @@ def for_user(user: Any) -> list[str]:
     result = []
     if user.email:
         result.append("email")
-    if user.phone and _sms_backend() is not None:
+    # Only whether SMS is configured, not importing it: a mistyped backend must not
+    # fail the action that notifies; its deliveries fail, are logged and retried.
+    if user.phone and getattr(settings, "ANPAI_SMS_BACKEND", ""):
         result.append("sms")
     return result
 

@@ -29,9 +29,7 @@ class StandardQuerySet(models.QuerySet["Standard"]):
             prefixes = {g.region_prefix[:9] for g in access.grants(user)}
             q = Q(region__isnull=True)
             for prefix in prefixes:
-                q |= Q(region__code__startswith=prefix[:9]) | Q(
-                    region__code=prefix[:6] + "000000"
-                )
+                q |= Q(region__code__startswith=prefix[:9]) | Q(region__code=prefix[:6] + "000000")
             return self.filter(q)
         table = access.POLICY.get("standards.standard", {})
         q = Q(pk__in=[])
@@ -49,7 +47,8 @@ class Standard(models.Model):
     """
 
     family = models.SlugField(
-        _("standard family"), max_length=60,
+        _("standard family"),
+        max_length=60,
         help_text=_("Identifies the standard across its versions, e.g. gb35181."),
     )
     code = models.SlugField(_("code"), max_length=80, unique=True)
@@ -59,17 +58,28 @@ class Standard(models.Model):
     version = models.CharField(_("version"), max_length=40, blank=True)
     effective_from = models.DateField(_("in force from"))
     repealed_on = models.DateField(_("repealed on"), null=True, blank=True)
-    industry = models.ForeignKey("orgs.Industry", verbose_name=_("industry"), null=True,
-                                 blank=True, on_delete=models.PROTECT, related_name="standards")
+    industry = models.ForeignKey(
+        "orgs.Industry",
+        verbose_name=_("industry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="standards",
+    )
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("local to"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="standards",
+        "regions.Region",
+        verbose_name=_("local to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="standards",
         help_text=_("Empty for a national standard; a township or county for a local one."),
     )
     source = models.TextField(_("source"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    is_shipped = models.BooleanField(_("shipped with anpai"), default=False,
-                                     help_text=_("Shipped standards are read-only."))
+    is_shipped = models.BooleanField(
+        _("shipped with anpai"), default=False, help_text=_("Shipped standards are read-only.")
+    )
     is_verified = models.BooleanField(_("verified"), default=True)
 
     objects = StandardQuerySet.as_manager()
@@ -89,17 +99,20 @@ class Standard(models.Model):
 class Clause(models.Model):
     """A clause of a standard, in our own short paraphrase, with its source reference."""
 
-    standard = models.ForeignKey(Standard, verbose_name=_("standard"), on_delete=models.CASCADE,
-                                 related_name="clauses")
+    standard = models.ForeignKey(
+        Standard, verbose_name=_("standard"), on_delete=models.CASCADE, related_name="clauses"
+    )
     number = models.CharField(_("clause number"), max_length=40)
     text = models.TextField(_("paraphrase"))
     makes_major = models.BooleanField(
-        _("makes a hazard major"), default=False,
+        _("makes a hazard major"),
+        default=False,
         help_text=_("Meeting this clause means the hazard is a major accident hazard."),
     )
     source_ref = models.CharField(_("source reference"), max_length=255, blank=True)
     is_verified = models.BooleanField(
-        _("verified"), default=True,
+        _("verified"),
+        default=True,
         help_text=_("Unverified clauses come from secondary sources and are marked on screen."),
     )
     sort_order = models.PositiveIntegerField(_("order"), default=0)

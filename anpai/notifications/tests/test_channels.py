@@ -84,3 +84,23 @@ def test_a_concurrent_run_with_the_same_key_is_refused_by_the_database(demo, mon
     assert notify([demo["ent1"]], title="x", key="race:1", deliver=False) == []
     monkeypatch.undo()
     assert Notification.objects.filter(recipient=demo["ent1"], key="race:1").count() == 1
+
+
+def test_a_mistyped_sms_backend_fails_the_delivery_not_the_action(settings, demo):
+    """The action that notifies still succeeds; the SMS is kept and retried once fixed."""
+    from anpai.notifications import channels
+    from anpai.notifications.models import Delivery
+    from anpai.notifications.service import notify
+
+    settings.ANPAI_SMS_BACKEND = "anpai.nowhere.send_sms"
+    user = demo["ent1"]
+    notes = notify([user], title="整改期限还有1天", deliver=False)
+    delivery = Delivery.objects.get(notification=notes[0], channel="sms")
+    channels.deliver([notes[0].pk])
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.PENDING
+    assert "ModuleNotFoundError" in delivery.last_error or "ImportError" in delivery.last_error
+    settings.ANPAI_SMS_BACKEND = "anpai.notifications.channels.log_sms"
+    channels.deliver([notes[0].pk])
+    delivery.refresh_from_db()
+    assert delivery.state == Delivery.State.SENT
