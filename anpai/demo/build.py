@@ -23,6 +23,7 @@ from anpai.audit.models import AuditAction
 from anpai.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 from anpai.demo import data
 from anpai.demo.hazards import build_hazards
+from anpai.demo.inspections import build_inspections
 from anpai.orgs.choices import OrgKind, OrgStatus
 from anpai.orgs.models import Industry, Organization, Supervision
 from anpai.orgs.reference import ensure_industries
@@ -212,6 +213,7 @@ def build_demo(*, password: str, scale: int = 1, seed: int = 20231117) -> DemoRe
     Membership.objects.bulk_create(memberships, batch_size=BATCH)
 
     hazards = build_hazards(units, seed=seed)
+    build_inspections(units[: len(data.UNITS)], township_org=township_org, seed=seed)
 
     organizations = 2 + len(departments) + len(committees) + len(units)
     append(

@@ -60,6 +60,11 @@ def _wipe():
     from anpai.regions.models import Region
 
     Hazard.objects.all().delete()  # protects its organisation and people
+    # So do the demo season's inspections and rounds (organisation, lead, planner).
+    from anpai.inspections.models import Inspection, InspectionRound
+
+    InspectionRound.objects.all().delete()
+    Inspection.objects.all().delete()
     Membership.objects.all().delete()
     User.objects.all().delete()
     Organization.objects.all().delete()
