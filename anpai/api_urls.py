@@ -4,10 +4,14 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from anpai.hazards.api import HazardViewSet
+from anpai.inspections.api.checklists import ChecklistViewSet
+from anpai.inspections.api.duties import InspectionDutyViewSet
+from anpai.inspections.api.inspections import InspectionViewSet
 from anpai.jobs.api import JobViewSet
 from anpai.orgs.api import OrganizationViewSet, SupervisionViewSet
 from anpai.people.api import MeView, TokenView
 from anpai.regions.api import RegionViewSet
+from anpai.standards.api import StandardViewSet
 
 router = DefaultRouter()
 router.register("organizations", OrganizationViewSet, basename="organization")
@@ -15,6 +19,10 @@ router.register("supervisions", SupervisionViewSet, basename="supervision")
 router.register("regions", RegionViewSet, basename="region")
 router.register("hazards", HazardViewSet, basename="hazard")
 router.register("jobs", JobViewSet, basename="job")
+router.register("standards", StandardViewSet, basename="standard")
+router.register("checklists", ChecklistViewSet, basename="checklist")
+router.register("inspections", InspectionViewSet, basename="inspection")
+router.register("inspection-duties", InspectionDutyViewSet, basename="inspection-duty")
 
 app_name = "api"
 urlpatterns = [

@@ -1,7 +1,8 @@
 """Celery application. Without a broker configured, tasks run in-process (eager).
 
 The beat schedule (``celery -A anpai beat``) runs the deadline reminders every
-morning and retries pending email/SMS deliveries every ten minutes. Times are
+morning, retries pending email/SMS deliveries every ten minutes, and creates
+and closes the inspection duty periods every night at 00:30. Times are
 in ``CELERY_TIMEZONE`` (``ANPAI_TIME_ZONE``, Asia/Shanghai by default).
 """
 
@@ -23,5 +24,9 @@ app.conf.beat_schedule = {
     "notification-delivery-retries": {
         "task": "anpai.notifications.tasks.deliver_pending",
         "schedule": crontab(minute="*/10"),
+    },
+    "inspection-duty-periods": {
+        "task": "anpai.inspections.tasks.inspection_periods",
+        "schedule": crontab(hour=0, minute=30),
     },
 }

@@ -228,6 +228,8 @@ SPECTACULAR_SETTINGS = {
         "AttachmentKindEnum": "anpai.hazards.choices.AttachmentKind",
         "EventKindEnum": "anpai.hazards.choices.EventKind",
         "ExtensionStateEnum": "anpai.hazards.choices.ExtensionState",
+        "InspectionKindEnum": "anpai.inspections.choices.InspectionKind",
+        "InspectionStateEnum": "anpai.inspections.choices.InspectionState",
     },
 }
 ANPAI_TOKEN_DAYS = env_int("ANPAI_TOKEN_DAYS", 30, minimum=1)

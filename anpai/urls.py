@@ -13,6 +13,8 @@ urlpatterns = [
     path("orgs/", include("anpai.orgs.urls")),
     path("audit/", include("anpai.audit.urls")),
     path("hazards/", include("anpai.hazards.urls")),
+    path("standards/", include("anpai.standards.urls")),
+    path("inspections/", include("anpai.inspections.urls")),
     path("jobs/", include("anpai.jobs.urls")),
     path("notifications/", include("anpai.notifications.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

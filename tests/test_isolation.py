@@ -114,6 +114,49 @@ API_MATRIX: list[tuple[str, str, str | None, str]] = [
      "404 404 404 404 404 404 404 404 200 404 404 404 401"),
     ("get", "job-download", "job:ent1",
      "404 404 404 404 404 404 404 404 200 404 404 404 401"),
+    # Standards and checklists: shipped (national) ones are read by every role holder;
+    # a local one only in its own area (standard/checklist:outside is another county's).
+    ("get", "standard-list", None,
+     "200 200 200 200 200 200 200 200 200 200 200 200 401"),
+    ("get", "standard-detail", "standard:shipped",
+     "200 200 200 200 200 200 200 200 200 200 200 200 401"),
+    ("get", "standard-detail", "standard:outside",
+     "404 404 404 404 404 404 404 404 404 404 404 404 401"),
+    ("post", "standard-list", None,  # read-only
+     "405 405 405 405 405 405 405 405 405 405 405 405 401"),
+    ("get", "checklist-list", None,
+     "200 200 200 200 200 200 200 200 200 200 200 200 401"),
+    ("get", "checklist-detail", "checklist:shipped",
+     "200 200 200 200 200 200 200 200 200 200 200 200 401"),
+    ("get", "checklist-detail", "checklist:outside",
+     "404 404 404 404 404 404 404 404 404 404 404 404 401"),
+    ("post", "checklist-list", None,  # read-only
+     "405 405 405 405 405 405 405 405 405 405 405 405 401"),
+    # Inspection duties (the cadence): read by everyone with a role over them;
+    # duty:ent1 is a duty of ent1's enterprise from the demo season.
+    ("get", "inspection-duty-list", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 401"),
+    ("get", "inspection-duty-detail", "duty:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 401"),
+    # Inspections: inspection:ent1 is the township's draft inspection of ent1's enterprise,
+    # inspection:ent2 ent2's own draft self-inspection. Writes with an empty body: 400 means
+    # past scope and role; only the inspectors (or their role's colleagues) may answer.
+    ("get", "inspection-list", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 401"),
+    ("get", "inspection-detail", "inspection:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 401"),
+    ("get", "inspection-detail", "inspection:ent2",
+     "404 404 404 200 200 200 404 200 404 200 404 200 401"),
+    ("post", "inspection-list", None,
+     "403 403 403 400 403 400 400 400 400 400 400 403 401"),
+    ("post", "inspection-answers", "inspection:ent1",
+     "404 404 404 400 403 403 403 404 403 404 403 403 401"),
+    ("post", "inspection-answers", "inspection:ent2",
+     "404 404 404 403 403 403 404 403 404 400 404 403 401"),
+    ("post", "inspection-submit", "inspection:ent1",  # not answered yet
+     "404 404 404 400 403 403 403 404 403 404 403 403 401"),
+    ("post", "inspection-submit", "inspection:ent2",
+     "404 404 404 403 403 403 404 403 404 400 404 403 401"),
 ]  # fmt: skip
 
 # Routes tested elsewhere, with where.
@@ -136,10 +179,70 @@ PAGE_MATRIX: list[tuple[str, str | None, str]] = [
      "403 403 200 403 403 403 403 403 403 403 403 403 302"),
     ("jobs:list", None,
      "200 200 200 200 200 200 200 200 200 200 200 200 302"),
+    ("inspections:list", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 302"),
+    ("inspections:create", None,
+     "403 403 403 200 403 200 200 200 200 200 200 403 302"),
+    ("inspections:detail", "inspection:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 302"),
+    ("inspections:detail", "inspection:ent2",
+     "404 404 404 200 200 200 404 200 404 200 404 200 302"),
+    ("inspections:record", "inspection:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 302"),
+    ("inspections:record", "inspection:ent2",
+     "404 404 404 200 200 200 404 200 404 200 404 200 302"),
+    # The standards library and checklists are read by every role holder; only township
+    # officers write local standards and checklists.
+    ("standards:list", None,
+     "200 200 200 200 200 200 200 200 200 200 200 200 302"),
+    ("standards:create", None,
+     "403 403 403 200 403 403 403 403 403 403 403 403 302"),
+    ("inspections:checklist_list", None,
+     "200 200 200 200 200 200 200 200 200 200 200 200 302"),
+    ("inspections:checklist_import", None,
+     "403 403 403 200 403 403 403 403 403 403 403 403 302"),
+    ("standards:detail", "standard:shipped",
+     "200 200 200 200 200 200 200 200 200 200 200 200 302"),
+    ("standards:detail", "standard:outside",
+     "404 404 404 404 404 404 404 404 404 404 404 404 302"),
+    ("standards:edit", "standard:shipped",  # shipped standards are read-only for everyone
+     "403 403 403 403 403 403 403 403 403 403 403 403 302"),
+    ("standards:edit", "standard:outside",
+     "404 404 404 404 404 404 404 404 404 404 404 404 302"),
+    ("standards:clause_add", "standard:shipped",
+     "403 403 403 403 403 403 403 403 403 403 403 403 302"),
+    ("inspections:checklist_detail", "checklist:shipped",
+     "200 200 200 200 200 200 200 200 200 200 200 200 302"),
+    ("inspections:checklist_detail", "checklist:outside",
+     "404 404 404 404 404 404 404 404 404 404 404 404 302"),
+    ("inspections:checklist_edit", "checklist:shipped",
+     "403 403 403 403 403 403 403 403 403 403 403 403 302"),
+    ("inspections:checklist_edit", "checklist:outside",
+     "404 404 404 404 404 404 404 404 404 404 404 404 302"),
+    ("inspections:checklist_export", "checklist:shipped",
+     "403 403 403 200 403 403 403 403 403 403 200 403 302"),
     ("jobs:detail", "job:ent1",
      "404 404 404 404 404 404 404 404 200 404 404 404 302"),
     ("jobs:download", "job:ent1",
      "404 404 404 404 404 404 404 404 200 404 404 404 302"),
+    # Inspection duties, the compliance table and government rounds. round:township is
+    # the demo's random draw, planned by the township government.
+    ("inspections:duties", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 302"),
+    ("inspections:duty_create", None,
+     "403 403 403 403 403 403 403 403 200 200 200 403 302"),
+    ("inspections:duty_edit", "duty:ent1",
+     "404 404 404 403 403 403 403 404 200 404 200 403 302"),
+    ("inspections:compliance", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 302"),
+    ("inspections:compliance_export", None,
+     "403 403 403 200 200 403 403 403 403 403 403 200 302"),
+    ("inspections:rounds", None,
+     "403 403 403 200 200 200 403 403 403 403 403 200 302"),
+    ("inspections:round_create", None,
+     "403 403 403 200 403 200 403 403 403 403 403 403 302"),
+    ("inspections:round_detail", "round:township",
+     "404 404 404 200 200 404 404 404 404 404 404 200 302"),
 ]  # fmt: skip
 
 
@@ -191,7 +294,10 @@ def targets(demo):
     hazards = _hazards(demo, org_of)
     return {
         **hazards,
+        **_library(township),
         "job:ent1": _job(demo["ent1"]),
+        **_inspections(demo, org_of),
+        **_inspection_plans(org_of("ent1")),
         "org:ent1": org_of("ent1").pk,
         "org:ent2": org_of("ent2").pk,
         "org:other": other.pk,
@@ -201,6 +307,56 @@ def targets(demo):
         "region:village2": village2.pk,
         "region:outside": outside_village.pk,
     }
+
+
+def _library(outside_township) -> dict[str, int]:
+    """A shipped standard and checklist, and a local one of each in another county."""
+    from datetime import date
+
+    from anpai.inspections.models import ChecklistTemplate
+    from anpai.standards.models import Standard
+
+    standard = Standard.objects.create(
+        code="outside-local",
+        family="outside",
+        name="外县地方标准",
+        effective_from=date(2024, 1, 1),
+        region=outside_township,
+    )
+    checklist = ChecklistTemplate.objects.create(
+        code="outside-local", name="外县检查表", region=outside_township
+    )
+    return {
+        "standard:shipped": Standard.objects.get(code="gb35181-2025").pk,
+        "standard:outside": standard.pk,
+        "checklist:shipped": ChecklistTemplate.objects.get(code="campaign-2023").pk,
+        "checklist:outside": checklist.pk,
+    }
+
+
+def _inspection_plans(ent1_org) -> dict[str, int]:
+    """A duty of ent1's enterprise and the township's random round (both from the demo)."""
+    from anpai.inspections.models import InspectionDuty, InspectionRound
+
+    return {
+        "duty:ent1": InspectionDuty.objects.filter(organization=ent1_org).first().pk,
+        "round:township": InspectionRound.objects.filter(is_random=True).first().pk,
+    }
+
+
+def _inspections(demo, org_of) -> dict[str, int]:
+    """Two drafts on the campaign checklist: the township's of ent1's enterprise, and
+    ent2's own self-inspection."""
+    from anpai.inspections import actions
+
+    township = actions.start(
+        by=demo["township"], organization=org_of("ent1"), kind="township",
+        template="campaign-2023",
+    )  # fmt: skip
+    own = actions.start(
+        by=demo["ent2"], organization=org_of("ent2"), kind="self", template="campaign-2023"
+    )
+    return {"inspection:ent1": township.pk, "inspection:ent2": own.pk}
 
 
 def _job(owner) -> int:

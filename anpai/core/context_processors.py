@@ -7,12 +7,18 @@ from django.utils.translation import gettext_lazy as _
 
 from anpai.core import access
 
+# Reference sections every role holder may read (the standards library): shown to
+# anyone with at least one membership, whatever the policy table says about "view".
+ANY_ROLE = "*"
+
 # (url name, label, resource, action)
 SECTIONS = [
     ("home", _("Home"), None, None),
     ("hazards:list", _("Hazards"), "hazards.hazard", access.VIEW),
+    ("inspections:list", _("Inspections"), "inspections.inspection", access.VIEW),
     ("orgs:list", _("Organisations"), "orgs.organization", access.VIEW),
     ("orgs:supervision", _("Industry supervision"), "orgs.supervision", access.VIEW),
+    ("standards:list", _("Standards"), ANY_ROLE, access.VIEW),
     ("people:list", _("People"), "people.user", access.VIEW),
     ("audit:list", _("Audit log"), "audit.auditrecord", access.VIEW),
 ]
@@ -24,7 +30,11 @@ def navigation(request):
         return {}
     items = []
     for name, label, resource, action in SECTIONS:
-        if resource is None or access.can(user, resource, action or access.VIEW):
+        if resource == ANY_ROLE:
+            visible = bool(access.grants(user))
+        else:
+            visible = resource is None or access.can(user, resource, action or access.VIEW)
+        if visible:
             items.append({"url": reverse(name), "label": label, "active": False})
     # The section whose address is the longest prefix of this page is the active one
     # (/orgs/supervision/ belongs to "Industry supervision", not "Organisations").

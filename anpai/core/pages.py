@@ -36,6 +36,11 @@ class HomeView(LoginRequiredMixin, TemplateView):
             ctx["suspended_count"] = orgs.exclude(status=OrgStatus.OPERATING).count()
         if access.can(user, "hazards.hazard", access.VIEW):
             ctx["hazard_counts"] = hazard_counts(user)
+        if access.can(user, "inspections.inspectionduty", access.VIEW):
+            from anpai.inspections.cadence import my_periods
+
+            # The user's own inspection duties: due now, and recently missed.
+            ctx["my_periods"] = my_periods(user)
         return ctx
 
 

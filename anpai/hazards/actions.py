@@ -181,8 +181,14 @@ def report(
     found_at: Any = None,
     clause: str = "",
     photos: Sequence[UploadedFile] = (),
+    standard_clause: Any = None,
 ) -> Hazard:
-    """Report a hazard found in ``organization`` (state ``reported``)."""
+    """Report a hazard found in ``organization`` (state ``reported``).
+
+    ``standard_clause`` (a :class:`anpai.standards.models.Clause`, e.g. from a
+    failed inspection item) is stored on the hazard, names it in ``clause`` when
+    that is empty, and makes the hazard major when the clause says so.
+    """
     if not access.org_allows(by, RESOURCE, access.ADD, organization):
         if Organization.objects.restrict(by, access.VIEW).filter(pk=organization.pk).exists():
             raise Forbidden(_("Your role may not report hazards for this organisation."))
@@ -191,6 +197,12 @@ def report(
         {"title": title, "description": description, "category": category},
         {"title": _("Title"), "description": _("Description"), "category": _("Category")},
     )
+    if standard_clause is not None:
+        if not clause:
+            clause = f"{standard_clause.standard.name} {standard_clause.number}"[:200]
+        if standard_clause.makes_major:
+            # The determination standard decides: meeting this clause is a major hazard.
+            level = HazardLevel.MAJOR
     found_at = found_at or timezone.now()
     if found_at > timezone.now() + timedelta(minutes=5):
         raise Invalid(fields={"found_at": [_("The time found cannot be in the future.")]})
@@ -209,6 +221,7 @@ def report(
         finder=finder or by.get_full_name(),
         found_at=found_at,
         clause=clause,
+        standard_clause=standard_clause,
         reported_by=by,
     )
     hazard.number = f"YH{timezone.localtime(found_at):%Y}-{hazard.pk:06d}"

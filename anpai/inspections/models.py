@@ -22,6 +22,32 @@ class ChecklistQuerySet(models.QuerySet["ChecklistTemplate"]):
     def current(self) -> ChecklistQuerySet:
         return self.filter(is_current=True)
 
+    def restrict(self, user, action: str = "view") -> ChecklistQuerySet:
+        """Like standards: every role holder reads the shipped checklists and the local
+        ones of their area (whoever inspects needs them); exporting follows the policy;
+        only local checklists are changed, by those the policy allows in their region."""
+        from anpai.core import access
+
+        resource = "inspections.checklisttemplate"
+        if not access.grants(user):
+            return self.none()
+        if action in (access.VIEW, access.EXPORT):
+            if action == access.EXPORT and not access.can(user, resource, action):
+                return self.none()
+            q = models.Q(region__isnull=True)
+            for grant in access.grants(user):
+                township = grant.region_prefix[:9]
+                q |= models.Q(region__code__startswith=township) | models.Q(
+                    region__code=township[:6] + "000000"
+                )
+            return self.filter(q)
+        table = access.POLICY.get(resource, {})
+        q = models.Q(pk__in=[])
+        for grant in access.grants(user):
+            if action in table.get(grant.role, ()) and grant.scope == access.REGION:
+                q |= models.Q(region__code__startswith=grant.region_prefix)
+        return self.filter(is_shipped=False).filter(q)
+
 
 class ChecklistTemplate(models.Model):
     """One version of a checklist. Editing makes a new version; inspections keep theirs."""

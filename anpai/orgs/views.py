@@ -171,6 +171,12 @@ class OrganizationDetailView(RestrictedViewMixin, DetailView):
             .filter(pk=org.pk)
             .exists(),
         )
+        if access.can(user, "inspections.inspectionduty", access.VIEW):
+            from anpai.inspections.cadence import may_assign, org_summary
+
+            # Inspection duties (季查…日查) with their completion over the last 90 days.
+            ctx["duties"] = org_summary(user, org)
+            ctx["can_add_duty"] = may_assign(user, org)
         return ctx
 
 

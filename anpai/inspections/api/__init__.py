@@ -1,0 +1,1 @@
+"""Inspections REST API (checklists, inspections, duties, rounds)."""
