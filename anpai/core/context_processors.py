@@ -23,24 +23,60 @@ SECTIONS = [
     ("audit:list", _("Audit log"), "audit.auditrecord", access.VIEW),
 ]
 
+# Tabs under a section, shown on its pages (the navbar stays short on a phone).
+SUBSECTIONS = {
+    "inspections:list": [
+        ("inspections:list", _("Inspections"), "inspections.inspection", access.VIEW),
+        ("inspections:duties", _("Inspection duties"), "inspections.inspectionduty", access.VIEW),
+        ("inspections:compliance", _("Compliance"), "inspections.inspectionduty", access.VIEW),
+        ("inspections:rounds", _("Inspection rounds"), "inspections.inspectionround", access.VIEW),
+        ("inspections:checklist_list", _("Checklists"), ANY_ROLE, access.VIEW),
+    ],
+}
+
+
+def _visible(user, resource, action) -> bool:
+    if resource == ANY_ROLE:
+        return bool(access.grants(user))
+    return resource is None or access.can(user, resource, action or access.VIEW)
+
+
+def _mark_active(items: list[dict], path: str) -> dict | None:
+    """The item whose address is the longest prefix of this page is the active one
+    (/orgs/supervision/ belongs to "Industry supervision", not "Organisations")."""
+    matches = [i for i in items if path.startswith(i["url"]) and i["url"] != "/"]
+    if matches:
+        active = max(matches, key=lambda i: len(i["url"]))
+    elif path == "/" and items:
+        active = items[0]
+    else:
+        return None
+    active["active"] = True
+    return active
+
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    items = []
-    for name, label, resource, action in SECTIONS:
-        if resource == ANY_ROLE:
-            visible = bool(access.grants(user))
-        else:
-            visible = resource is None or access.can(user, resource, action or access.VIEW)
-        if visible:
-            items.append({"url": reverse(name), "label": label, "active": False})
-    # The section whose address is the longest prefix of this page is the active one
-    # (/orgs/supervision/ belongs to "Industry supervision", not "Organisations").
-    matches = [i for i in items if request.path.startswith(i["url"]) and i["url"] != "/"]
-    if matches:
-        max(matches, key=lambda i: len(i["url"]))["active"] = True
-    elif request.path == "/" and items:
-        items[0]["active"] = True
-    return {"nav_items": items, "nav_memberships": access.memberships(user)}
+    items = [
+        {"name": name, "url": reverse(name), "label": label, "active": False}
+        for name, label, resource, action in SECTIONS
+        if _visible(user, resource, action)
+    ]
+    active = _mark_active(items, request.path)
+    subitems: list[dict] = []
+    if active is not None and active["name"] in SUBSECTIONS:
+        subitems = [
+            {"name": name, "url": reverse(name), "label": label, "active": False}
+            for name, label, resource, action in SUBSECTIONS[active["name"]]
+            if _visible(user, resource, action)
+        ]
+        _mark_active(subitems, request.path)
+        if len(subitems) < 2:
+            subitems = []
+    return {
+        "nav_items": items,
+        "nav_subitems": subitems,
+        "nav_memberships": access.memberships(user),
+    }

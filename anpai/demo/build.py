@@ -64,6 +64,19 @@ def _mobile(rng: random.Random) -> str:
     )
 
 
+def ensure_reference_data() -> None:
+    """The rows the data migrations load (industries, hazard categories, shipped
+    standards and checklists), restored where a test flush removed them. Idempotent."""
+    from anpai.hazards.reference import ensure_categories
+    from anpai.inspections.checklists import load_shipped_checklists
+    from anpai.standards.loader import load_standards
+
+    ensure_industries()
+    ensure_categories()
+    load_standards()
+    load_shipped_checklists()
+
+
 def demo_exists() -> bool:
     return Region.objects.filter(code=data.TOWNSHIP[0]).exists()
 
@@ -73,7 +86,7 @@ def build_demo(*, password: str, scale: int = 1, seed: int = 20231117) -> DemoRe
     """Create the demo township. Run on an empty database (after migrations)."""
     started = time.perf_counter()
     rng = random.Random(seed)
-    ensure_industries()  # a flushed test database has lost the migration's rows
+    ensure_reference_data()  # a flushed test database has lost the migrations' rows
     industries = {i.code: i for i in Industry.objects.all()}
 
     county = Region.objects.create(
