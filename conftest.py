@@ -139,3 +139,12 @@ def page_as(browser, live_server, demo):
     yield _page_as
     for ctx in contexts:
         ctx.close()
+
+
+@pytest.fixture
+def english():
+    """Messages in English, for tests that assert on their wording (the UI defaults to Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

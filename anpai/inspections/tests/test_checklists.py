@@ -158,7 +158,7 @@ def test_copy_is_local_to_the_township(demo, local):
 
 
 @pytest.mark.django_db
-def test_shipped_checklists_cannot_be_versioned(demo):
+def test_shipped_checklists_cannot_be_versioned(demo, english):
     shipped = ChecklistTemplate.objects.get(code="campaign-2023", is_current=True)
     with pytest.raises(Forbidden, match="read-only"):
         checklists.new_version(shipped, by=demo["township"], changes={"name": "x"})
@@ -211,7 +211,7 @@ def test_new_version_leaves_old_inspections_alone(demo, local):
 
 
 @pytest.mark.django_db
-def test_new_version_validates_everything_and_saves_nothing(demo, local):
+def test_new_version_validates_everything_and_saves_nothing(demo, local, english):
     with pytest.raises(Invalid) as exc:
         checklists.new_version(
             local,
@@ -253,7 +253,7 @@ def _xlsx(workbook) -> BytesIO:
 
 
 @pytest.mark.django_db
-def test_xlsx_round_trip_of_a_shipped_checklist_as_a_new_code(demo):
+def test_xlsx_round_trip_of_a_shipped_checklist_as_a_new_code(demo, english):
     shipped = ChecklistTemplate.objects.get(code="campaign-2023", is_current=True)
     upload = _xlsx(checklists.export_xlsx(shipped))
     # Re-importing under the shipped code would change a read-only checklist.

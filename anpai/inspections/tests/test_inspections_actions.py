@@ -204,7 +204,7 @@ def test_stale_version_is_a_conflict(started, demo):
         actions.answer(insp, item, by=demo["township"], result="pass", version=insp.version)
 
 
-def test_sign_checks_the_png(started, demo, signature):
+def test_sign_checks_the_png(started, demo, signature, english):
     insp = started()
     user = demo["township"]
     with pytest.raises(Invalid) as exc:

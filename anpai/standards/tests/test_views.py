@@ -119,6 +119,7 @@ def test_nav_shows_standards_to_everyone_with_a_role(login):
 def test_in_force_filter_picks_the_version_in_force_on_the_date(login, family):
     old, new = family
     client = login("township")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the dates' wording is checked in English
     body = client.get(LIST, {"on": "2024-06-01"}).content.decode()
     assert old.code in _in_force_codes(body)
     assert new.code not in _in_force_codes(body)
@@ -133,7 +134,8 @@ def test_family_not_yet_in_force_is_hidden_unless_all_versions(login, family):
     client = login("township")
     body = client.get(LIST, {"on": "2018-06-01"}).content.decode()
     assert 'data-family="testfam"' not in body
-    body = client.get(LIST, {"on": "2018-06-01", "versions": "all"}).content.decode()
+    query = {"on": "2018-06-01", "versions": "all"}
+    body = client.get(LIST, query, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-family="testfam"' in body
     assert body.count("From 2019-01-01") == 1
 
@@ -216,7 +218,7 @@ def test_detail_shows_clauses_major_badge_and_unverified_markers(login, family):
     assert "testfam-2024 第1项" in body  # source reference
     assert f'href="{_detail(old.pk)}"' in body  # the other version
     assert 'data-testid="standard-edit"' not in body
-    body = login("ent1").get(_detail(old.pk)).content.decode()
+    body = login("ent1").get(_detail(old.pk), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-testid="unverified"' not in body
     assert "Repealed on 2024-12-03" in body
 
