@@ -581,7 +581,8 @@ def submit(
     for group in findings(answers):
         root = group[0]
         # The clause that decides the level: a major one if any item has one.
-        clauses = [a.item.clause for a in group if a.item.clause is not None]
+        # ... as the version of its standard in force on the inspection's date words it.
+        clauses = [a.item.clause.in_force_on(insp.date) for a in group if a.item.clause]
         clause = next((c for c in clauses if c.makes_major), clauses[0] if clauses else None)
         description = "\n\n".join(
             "\n".join(part for part in (a.item.question.strip(), a.note.strip()) if part)

@@ -22,6 +22,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from anpai.audit.log import append
+from anpai.audit.models import AuditAction
 from anpai.core import access
 from anpai.core.errors import ActionError, Forbidden, Invalid, NotFound
 from anpai.core.imports import XlsxImportView, XlsxTemplateView
@@ -301,6 +303,11 @@ class ChecklistExportView(ChecklistAccessMixin, View):
             buffer = BytesIO()
             content.save(buffer)
             content = buffer.getvalue()
+        append(
+            AuditAction.EXPORT,
+            obj=template,
+            after={"format": "xlsx", "code": template.code, "version": template.version},
+        )
         response = HttpResponse(content, content_type=XLSX_TYPE)
         filename = f"{template.code}-v{template.version}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

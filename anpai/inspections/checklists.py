@@ -696,6 +696,14 @@ def run_import(upload: Any, *, user: Any, file_name: str = "", code: str = "") -
                 result.errors.append(RowError(1 if column != "items" else None, column, str(text)))
         return result
     result.created.append(template)
+    from anpai.audit.log import append
+    from anpai.audit.models import AuditAction
+
+    append(
+        AuditAction.IMPORT,
+        obj=template,
+        after={"file": file_name, "items": len(rows), "version": template.version},
+    )
     return result
 
 

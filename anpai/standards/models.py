@@ -127,3 +127,21 @@ class Clause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.standard.name} {self.number}"
+
+    def in_force_on(self, on: date) -> Clause:
+        """This clause as the version of its standard in force on ``on`` words it.
+
+        A checklist item cites a clause of one version; a check made on a date
+        follows the version in force then: the same-numbered clause of that
+        version when it has one, else this clause unchanged.
+        """
+        if self.standard.in_force_on(on):
+            return self
+        current = (
+            Standard.objects.in_force(on)
+            .filter(family=self.standard.family, region_id=self.standard.region_id)
+            .first()
+        )
+        if current is None:
+            return self
+        return current.clauses.filter(number=self.number).first() or self

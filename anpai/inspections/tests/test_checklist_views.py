@@ -303,6 +303,10 @@ def test_export_and_import_round_trip(login, local):
     client = login("township")
     response = client.get(reverse("inspections:checklist_export", args=[local.pk]))
     assert response.status_code == 200
+    from anpai.audit.models import AuditAction, AuditRecord
+
+    exported = AuditRecord.objects.filter(action=AuditAction.EXPORT, object_id=str(local.pk))
+    assert exported.get().actor_username == "township"  # exports are audited
     workbook = load_workbook(io.BytesIO(response.content))
     sheet = workbook.active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
@@ -322,6 +326,8 @@ def test_export_and_import_round_trip(login, local):
     assert v2.version == 2
     assert v2.items.filter(question="导入后的问题1").exists()
     assert local.items.filter(question="旧问题1").exists()
+    imported = AuditRecord.objects.get(action=AuditAction.IMPORT, object_id=str(v2.pk))
+    assert imported.after["file"] == "checklist.xlsx"
 
 
 def test_import_errors_are_listed_and_nothing_is_saved(login, local):
