@@ -310,7 +310,8 @@ def answer(
     insp = _lock(inspection, by, version)
     item_pk = item.pk if isinstance(item, ChecklistItem) else item
     row = (
-        Answer.objects.select_for_update()
+        # of=self: the clause is an outer join, which PostgreSQL will not lock.
+        Answer.objects.select_for_update(of=("self",))
         .select_related("item__clause__standard")
         .filter(inspection=insp, item_id=item_pk)
         .first()
