@@ -137,11 +137,13 @@ class Clause(models.Model):
         """
         if self.standard.in_force_on(on):
             return self
-        current = (
-            Standard.objects.in_force(on)
-            .filter(family=self.standard.family, region_id=self.standard.region_id)
-            .first()
-        )
+        same_family = Standard.objects.in_force(on).filter(family=self.standard.family)
+        region_id = self.standard.region_id
+        if region_id is None:
+            same_family = same_family.filter(region__isnull=True)
+        else:
+            same_family = same_family.filter(region_id=region_id)
+        current = same_family.first()
         if current is None:
             return self
         return current.clauses.filter(number=self.number).first() or self
