@@ -42,6 +42,7 @@ from anpai.inspections.models import (
     InspectionDuty,
     InspectionRound,
 )
+from anpai.notifications.service import silenced
 from anpai.orgs.choices import OrgKind, OrgStatus
 from anpai.orgs.models import Organization
 from anpai.people.choices import Role
@@ -64,6 +65,7 @@ class SeasonResult:
     inspections: int = 0
     rounds: int = 0
     assignments: int = 0
+    findings: int = 0
 
 
 def _at(day: date, rng: random.Random) -> datetime:
@@ -216,7 +218,64 @@ def build_inspections(
             [(i.pk, i.period_id) for i in inspections],
         )
     _answers([*inspections, *gov], items, rng, {id(i): team for i, team in planned})
+    with silenced():  # demo data: the findings are reported, but nobody is messaged
+        result.findings = _findings(gov, township_org, rng)
     return result
+
+
+def _findings(gov: list[Inspection], township_org: Organization, rng: random.Random) -> int:
+    """Government inspections find something: one or two failed items each, reported as
+    hazards through the real action (numbered, linked to the item, major by its clause
+    as the version in force that day words it). Returns the number of findings."""
+    from anpai.hazards import actions as hazard_actions
+    from anpai.hazards.models import Category
+    from anpai.people.models import User
+
+    reporter_id = (
+        Membership.objects.filter(organization=township_org, role=Role.TOWNSHIP_OFFICER)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if reporter_id is None or not gov:
+        return 0
+    reporter = User.objects.get(pk=reporter_id)
+    other = Category.objects.filter(code="other").first()
+    names = dict(
+        User.objects.filter(pk__in={i.lead_id for i in gov}).values_list("pk", "full_name")
+    )
+    count = 0
+    for inspection in sorted(gov, key=lambda i: i.pk):
+        answers = list(
+            Answer.objects.filter(inspection=inspection)
+            .select_related("item__clause__standard", "item__category")
+            .order_by("item__order", "pk")
+        )
+        if not answers:
+            continue
+        chosen = rng.sample(answers, k=min(len(answers), rng.choice((1, 1, 2))))
+        for answer in chosen:
+            item = answer.item
+            clause = item.clause.in_force_on(inspection.date) if item.clause else None
+            title = item.question.rstrip("？?")[:180]
+            hazard = hazard_actions.report(
+                by=reporter,
+                organization=inspection.organization,
+                title=title,
+                description=f"{item.question}\n现场检查发现不符合要求。",
+                category=item.category or other,
+                source="gov_inspection",
+                finder=names.get(inspection.lead_id, ""),
+                found_at=inspection.submitted_at,
+                standard_clause=clause,
+            )
+            answer.result = AnswerResult.FAIL
+            answer.note = "现场检查发现不符合要求。"
+            answer.hazard_title, answer.hazard_level, answer.hazard = title, hazard.level, hazard
+        Answer.objects.bulk_update(
+            chosen, ["result", "note", "hazard_title", "hazard_level", "hazard"]
+        )
+        count += len(chosen)
+    return count
 
 
 def _answers(
@@ -346,7 +405,7 @@ def _rounds(
             date=assignment.planned_on,
             lead_id=inspectors[0],
             state=InspectionState.SUBMITTED,
-            summary="按计划完成检查，现场未发现重大事故隐患。",
+            summary="按计划完成检查，发现的问题已当场告知并录入隐患台账。",
             submitted_at=_at(assignment.planned_on, rng),
             assignment=assignment,
         )

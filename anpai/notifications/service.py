@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextvars
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from anpai.notifications.models import Delivery, Notification
+
+_silenced: contextvars.ContextVar[bool] = contextvars.ContextVar("anpai_silenced", default=False)
+
+
+@contextmanager
+def silenced() -> Iterator[None]:
+    """Actions inside the block notify nobody (generating demo or benchmark data)."""
+    token = _silenced.set(True)
+    try:
+        yield
+    finally:
+        _silenced.reset(token)
 
 
 def notify(
@@ -27,6 +41,8 @@ def notify(
     for a caller that runs :func:`anpai.notifications.channels.deliver` itself
     (the reminder job), so each is attempted once per run.
     """
+    if _silenced.get():
+        return []
     from anpai.notifications import channels
 
     created: list[Notification] = []
