@@ -239,7 +239,7 @@ def _findings(gov: list[Inspection], township_org: Organization, rng: random.Ran
     if reporter_id is None or not gov:
         return 0
     reporter = User.objects.get(pk=reporter_id)
-    other = Category.objects.filter(code="other").first()
+    other = Category.objects.get(code="other")  # seeded by migration / ensure_reference_data
     names = dict(
         User.objects.filter(pk__in={i.lead_id for i in gov}).values_list("pk", "full_name")
     )
