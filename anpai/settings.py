@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "anpai.hazards",
     "anpai.standards",
     "anpai.inspections",
+    "anpai.risks",
     "anpai.jobs",
     "anpai.demo",
 ]

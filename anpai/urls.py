@@ -15,6 +15,7 @@ urlpatterns = [
     path("hazards/", include("anpai.hazards.urls")),
     path("standards/", include("anpai.standards.urls")),
     path("inspections/", include("anpai.inspections.urls")),
+    path("risks/", include("anpai.risks.urls")),
     path("jobs/", include("anpai.jobs.urls")),
     path("notifications/", include("anpai.notifications.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

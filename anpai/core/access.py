@@ -172,6 +172,23 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
         R.TOWNSHIP_OFFICER: frozenset({VIEW, ADD, CHANGE, IMPORT, EXPORT}),
         R.ENT_SAFETY: frozenset({VIEW, EXPORT}),
     },
+    # Dual prevention (双重预防): the enterprise identifies, assesses and controls its
+    # risk points; government staff read them (and the township sets the scheme).
+    "risks.riskpoint": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW, EXPORT}),
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, ADD, CHANGE, EXPORT, "assess"}),
+        R.DEPT_OFFICER: frozenset({VIEW, EXPORT}),
+        R.VILLAGE_OFFICER: frozenset({VIEW, EXPORT}),
+        R.ENT_PRINCIPAL: frozenset({VIEW, ADD, CHANGE, EXPORT, "assess"}),
+        R.ENT_SAFETY: frozenset({VIEW, ADD, CHANGE, EXPORT, "assess"}),
+        R.ENT_DEPT_HEAD: frozenset({VIEW, EXPORT}),
+        R.ENT_TEAM_LEADER: frozenset({VIEW}),
+        R.ENT_EMPLOYEE: frozenset({VIEW}),
+        R.COUNTY_VIEWER: frozenset({VIEW, EXPORT}),
+    },
+    "risks.riskscheme": {
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, CHANGE}),
+    },
     "audit.auditrecord": {
         R.AUDIT_ADMIN: frozenset({VIEW, EXPORT}),
     },

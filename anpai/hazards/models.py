@@ -132,6 +132,15 @@ class Hazard(models.Model):
         on_delete=models.PROTECT,
         related_name="hazards",
     )
+    risk_point = models.ForeignKey(
+        "risks.RiskPoint",
+        verbose_name=_("risk point"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="hazards",
+        help_text=_("The risk point where the hazard was found, if any."),
+    )
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reported by"),

@@ -77,6 +77,15 @@ class ChecklistTemplate(models.Model):
         on_delete=models.PROTECT,
         related_name="checklists",
     )
+    organization = models.ForeignKey(
+        "orgs.Organization",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="own_checklists",
+        help_text=_("Set for an organisation's own checklist (e.g. its risk control checks)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -129,6 +138,15 @@ class ChecklistItem(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+    )
+    measure = models.ForeignKey(
+        "risks.ControlMeasure",
+        verbose_name=_("control measure"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="checklist_items",
+        help_text=_("The risk control measure this item checks (generated from risk points)."),
     )
     allow_na = models.BooleanField(_("may be not applicable"), default=True)
     photo_required_on_fail = models.BooleanField(_("photo required on fail"), default=True)
