@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from anpai.people.urls import auth_patterns
+from anpai.risks.card_views import public_point
 
 urlpatterns = [
     path("", include("anpai.core.urls")),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("standards/", include("anpai.standards.urls")),
     path("inspections/", include("anpai.inspections.urls")),
     path("risks/", include("anpai.risks.urls")),
+    # The public page a risk notification card's QR code opens (no login).
+    path("r/<str:token>/", public_point, name="risk_public"),
     path("jobs/", include("anpai.jobs.urls")),
     path("notifications/", include("anpai.notifications.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
