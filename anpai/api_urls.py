@@ -11,6 +11,7 @@ from anpai.jobs.api import JobViewSet
 from anpai.orgs.api import OrganizationViewSet, SupervisionViewSet
 from anpai.people.api import MeView, TokenView
 from anpai.regions.api import RegionViewSet
+from anpai.risks.api import OrganizationRiskMapViewSet, RiskPointViewSet
 from anpai.standards.api import StandardViewSet
 
 router = DefaultRouter()
@@ -23,6 +24,7 @@ router.register("standards", StandardViewSet, basename="standard")
 router.register("checklists", ChecklistViewSet, basename="checklist")
 router.register("inspections", InspectionViewSet, basename="inspection")
 router.register("inspection-duties", InspectionDutyViewSet, basename="inspection-duty")
+router.register("risk-points", RiskPointViewSet, basename="risk-point")
 
 app_name = "api"
 urlpatterns = [
@@ -34,6 +36,12 @@ urlpatterns = [
         "hazards/ledger.xlsx",
         HazardViewSet.as_view({"get": "ledger"}),
         name="hazard-ledger",
+    ),
+    # Likewise a file: the router's format-suffix routes must not see "risk-map.svg".
+    path(
+        "organizations/<int:pk>/risk-map.svg",
+        OrganizationRiskMapViewSet.as_view({"get": "risk_map"}),
+        name="organization-risk-map",
     ),
     *router.urls,
 ]

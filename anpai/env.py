@@ -12,6 +12,7 @@ import os
 import secrets
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -76,6 +77,27 @@ def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}")
     return value
+
+
+def env_origin(name: str, default: str = "") -> str:
+    """An http(s) origin (scheme, host, optional port; no path), without a trailing slash.
+
+    ``default`` (normally empty: unset) when unset or empty.
+    """
+    value = (_raw(name) or "").strip()
+    if not value:
+        return default
+    rule = f"{name} must be an http(s) address such as https://anpai.example.cn"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{rule}, not {value!r}") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ImproperlyConfigured(f"{rule}, not {value!r}")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise ImproperlyConfigured(f"{rule} (scheme and host only, no path), not {value!r}")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def persistent_secret(path: Path) -> str:

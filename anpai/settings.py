@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from anpai.env import env_bool, env_int, env_list, env_str, persistent_secret
+from anpai.env import env_bool, env_int, env_list, env_origin, env_str, persistent_secret
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("ANPAI_DATA_DIR", "var")).resolve()
@@ -193,6 +193,9 @@ ANPAI_UPLOAD_MAX_BYTES = env_int("ANPAI_UPLOAD_MAX_MB", 10, minimum=1) * 1024 * 
 # and development can use anpai.notifications.channels.log_sms, which only logs.
 ANPAI_SMS_BACKEND = env_str("ANPAI_SMS_BACKEND")
 ANPAI_IMPORT_MAX_BYTES = env_int("ANPAI_IMPORT_MAX_MB", 5, minimum=1) * 1024 * 1024
+# Where people reach anpai (https://anpai.example.gov.cn): the QR codes on printed risk
+# notification cards point there. Empty: the address of the request that printed the card.
+ANPAI_PUBLIC_URL = env_origin("ANPAI_PUBLIC_URL")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -16,6 +16,7 @@ SECTIONS = [
     ("home", _("Home"), None, None),
     ("hazards:list", _("Hazards"), "hazards.hazard", access.VIEW),
     ("inspections:list", _("Inspections"), "inspections.inspection", access.VIEW),
+    ("risks:list", _("Risks"), "risks.riskpoint", access.VIEW),
     ("orgs:list", _("Organisations"), "orgs.organization", access.VIEW),
     ("orgs:supervision", _("Industry supervision"), "orgs.supervision", access.VIEW),
     ("standards:list", _("Standards"), ANY_ROLE, access.VIEW),
@@ -31,6 +32,13 @@ SUBSECTIONS = {
         ("inspections:compliance", _("Compliance"), "inspections.inspectionduty", access.VIEW),
         ("inspections:rounds", _("Inspection rounds"), "inspections.inspectionround", access.VIEW),
         ("inspections:checklist_list", _("Checklists"), ANY_ROLE, access.VIEW),
+    ],
+    "risks:list": [
+        ("risks:list", _("Risk points"), "risks.riskpoint", access.VIEW),
+        ("risks:control_list", _("Risk control list"), "risks.riskpoint", access.VIEW),
+        # Township-wide four-colour map; an enterprise sees its own organisation on it.
+        ("risks:township_map", _("Risk map"), "risks.riskpoint", access.VIEW),
+        ("risks:schemes", _("Assessment schemes"), "risks.riskpoint", access.VIEW),
     ],
 }
 
@@ -77,6 +85,8 @@ def navigation(request):
             subitems = []
     return {
         "nav_items": items,
+        # The sections the user may open, for pages that link into them ({% if "x" in nav_names %}).
+        "nav_names": {item["name"] for item in items},
         "nav_subitems": subitems,
         "nav_memberships": access.memberships(user),
     }

@@ -4,15 +4,18 @@
 government, departments and their industry supervision, ``44 × N`` enterprises
 and places with contacts, the twelve demo accounts and, per unit, its
 principal and safety manager as people, and about 60 hazards per copy in every
-state of the closed loop (:mod:`anpai.demo.hazards`). Bulk inserts keep large scales fast;
-the seeding itself is recorded as one audit record.
+state of the closed loop (:mod:`anpai.demo.hazards`), a season of inspections
+(:mod:`anpai.demo.inspections`), and risk points with their site plans and
+four-colour maps for the first copy's key units (:mod:`anpai.demo.risks`).
+Bulk inserts keep large scales fast; the seeding itself is recorded as one
+audit record.
 """
 
 from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -24,6 +27,7 @@ from anpai.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 from anpai.demo import data
 from anpai.demo.hazards import build_hazards
 from anpai.demo.inspections import build_inspections
+from anpai.demo.risks import build_risks
 from anpai.orgs.choices import OrgKind, OrgStatus
 from anpai.orgs.models import Industry, Organization, Supervision
 from anpai.orgs.reference import ensure_industries
@@ -43,6 +47,9 @@ class DemoResult:
     seconds: float
     accounts: list[tuple[str, str, str]]  # (username, role label, organisation)
     hazards: int = 0
+    risk_points: int = 0
+    risk_levels: dict[str, int] = field(default_factory=dict)
+    site_plans: int = 0
 
 
 def _credit_code(rng: random.Random, used: set[str]) -> str:
@@ -227,6 +234,7 @@ def build_demo(*, password: str, scale: int = 1, seed: int = 20231117) -> DemoRe
 
     hazards = build_hazards(units, seed=seed)
     build_inspections(units[: len(data.UNITS)], township_org=township_org, seed=seed)
+    risks = build_risks(units[: len(data.UNITS)], township_org=township_org, seed=seed)
 
     organizations = 2 + len(departments) + len(committees) + len(units)
     append(
@@ -237,6 +245,8 @@ def build_demo(*, password: str, scale: int = 1, seed: int = 20231117) -> DemoRe
             "organizations": organizations,
             "users": len(users) + len(people),
             "hazards": hazards,
+            "risk_points": risks.points,
+            "site_plans": risks.site_plans,
             "seed": seed,
         },
     )
@@ -246,4 +256,7 @@ def build_demo(*, password: str, scale: int = 1, seed: int = 20231117) -> DemoRe
         seconds=time.perf_counter() - started,
         accounts=accounts,
         hazards=hazards,
+        risk_points=risks.points,
+        risk_levels=risks.by_level,
+        site_plans=risks.site_plans,
     )

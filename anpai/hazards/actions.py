@@ -162,6 +162,20 @@ def _report_up(hazard: Hazard, by: User) -> None:
     )
 
 
+def _reassess_point(hazard: Hazard) -> None:
+    """A major hazard at a risk point: the point's assessment no longer holds (双重预防)."""
+    point = hazard.risk_point
+    if point is None:
+        return
+    from anpai.risks.actions import request_reassessment
+
+    request_reassessment(
+        point,
+        reason=_("Major hazard %(number)s found here: %(title)s")
+        % {"number": hazard.number, "title": hazard.title},
+    )
+
+
 # ---------------------------------------------------------------- actions
 
 
@@ -182,12 +196,16 @@ def report(
     clause: str = "",
     photos: Sequence[UploadedFile] = (),
     standard_clause: Any = None,
+    risk_point: Any = None,
 ) -> Hazard:
     """Report a hazard found in ``organization`` (state ``reported``).
 
     ``standard_clause`` (a :class:`anpai.standards.models.Clause`, e.g. from a
     failed inspection item) is stored on the hazard, names it in ``clause`` when
     that is empty, and makes the hazard major when the clause says so.
+    ``risk_point`` (a :class:`anpai.risks.models.RiskPoint` of the same
+    organisation) is where it was found; a major hazard there asks for the
+    point to be re-assessed.
     """
     if not access.org_allows(by, RESOURCE, access.ADD, organization):
         if Organization.objects.restrict(by, access.VIEW).filter(pk=organization.pk).exists():
@@ -208,6 +226,14 @@ def report(
         raise Invalid(fields={"found_at": [_("The time found cannot be in the future.")]})
     if level not in HazardLevel.values:
         raise Invalid(fields={"level": [_("Choose general or major.")]})
+    if risk_point is not None and risk_point.organization_id != organization.pk:
+        raise Invalid(
+            fields={
+                "risk_point": [
+                    _("Choose a risk point of %(org)s.") % {"org": organization.name},
+                ]
+            }
+        )
     checked = [evidence.check(f) for f in photos]  # refuse bad files before writing anything
     hazard = Hazard.objects.create(
         organization=organization,
@@ -222,6 +248,7 @@ def report(
         found_at=found_at,
         clause=clause,
         standard_clause=standard_clause,
+        risk_point=risk_point,
         reported_by=by,
     )
     hazard.number = f"YH{timezone.localtime(found_at):%Y}-{hazard.pk:06d}"
@@ -232,6 +259,7 @@ def report(
     if hazard.is_major:
         _report_up(hazard, by)
         hazard.save(update_fields=["reported_up_at"])
+        _reassess_point(hazard)
     return hazard
 
 
@@ -261,6 +289,8 @@ def grade(
     if h.is_major:
         _report_up(h, by)
     _save(h, ["level", "clause", "reported_up_at"])
+    if h.is_major and old != HazardLevel.MAJOR:
+        _reassess_point(h)
     return h
 
 

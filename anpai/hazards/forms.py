@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,7 @@ from anpai.hazards.models import Category, Hazard
 from anpai.orgs.models import Organization
 from anpai.people.choices import TOWNSHIP_ROLES, Role
 from anpai.people.models import User
+from anpai.risks.models import RiskPoint
 
 RESOURCE = "hazards.hazard"
 
@@ -145,6 +147,16 @@ class ReportForm(ErrorMappingMixin, forms.Form):
         label=_("Photos"),
         help_text=_("Take photos with the camera or choose them; JPEG, PNG, WebP or HEIC."),
     )
+    risk_point = forms.ModelChoiceField(
+        label=_("Risk point"),
+        queryset=RiskPoint.objects.none(),
+        required=False,
+        empty_label="—",
+        help_text=_(
+            "Where the hazard was found, if it is at one of the organisation's risk points."
+        ),
+        widget=_select(),
+    )
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,7 +176,56 @@ class ReportForm(ErrorMappingMixin, forms.Form):
             self.single_org = first_two[0]
             field.initial = self.single_org.pk
             field.widget = forms.HiddenInput()
+        else:
+            # Choosing another organisation fetches its risk points (htmx, no script here).
+            field.widget.attrs.update(
+                {
+                    "hx-get": reverse("hazards:create"),
+                    "hx-trigger": "change",
+                    "hx-target": "#risk-point-field",
+                    "hx-select": "#risk-point-field",
+                    "hx-swap": "outerHTML",
+                }
+            )
         self.fields["found_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self._risk_points(user)
+
+    def _chosen_org_id(self) -> int | None:
+        """The organisation the form is for: posted, preselected, or the only one."""
+        if self.is_bound:
+            raw = self.data.get(self.add_prefix("organization"), "")
+        else:
+            raw = self.initial.get("organization") or self.fields["organization"].initial or ""
+        raw = str(getattr(raw, "pk", raw)).strip()
+        return int(raw) if raw.isdigit() else None
+
+    def _risk_points(self, user: User) -> None:
+        """The active risk points of the chosen organisation the user may see (none before
+        an organisation is chosen; the page asks again when it changes)."""
+        field = self.fields["risk_point"]
+        org_id = self._chosen_org_id()
+        if org_id is None:
+            field.queryset = RiskPoint.objects.none()
+        else:
+            field.queryset = (
+                RiskPoint.objects.restrict(user, access.VIEW)
+                .active()
+                .filter(organization_id=org_id)
+                .order_by("code", "name", "id")
+            )
+        field.label_from_instance = _point_label
+
+    def clean(self):
+        data = super().clean()
+        point, org = data.get("risk_point"), data.get("organization")
+        if point is not None and org is not None and point.organization_id != org.pk:
+            self.add_error("risk_point", _("Choose a risk point of %(org)s.") % {"org": org.name})
+        return data
+
+
+def _point_label(point: RiskPoint) -> str:
+    name = f"{point.code} {point.name}" if point.code else point.name
+    return f"{name}（{point.get_level_display()}）" if point.level else name
 
 
 def _org_label(org: Organization) -> str:

@@ -35,6 +35,8 @@ from anpai.hazards.choices import (
 from anpai.hazards.filtersets import HazardFilterSet
 from anpai.hazards.forms import ACTION_FORMS, ActionForm, ReportForm
 from anpai.hazards.models import Attachment, Event, Extension, Hazard
+from anpai.risks.choices import FILL, Colour
+from anpai.risks.models import RiskPoint
 
 RESOURCE = "hazards.hazard"
 
@@ -238,6 +240,20 @@ class HazardCreateView(RestrictedViewMixin, FormView):
         # ?organization=<id> from an organisation's page preselects it.
         if (org := self.request.GET.get("organization", "").strip()) and org.isdigit():
             initial["organization"] = int(org)
+        # ?risk_point=<id> from a risk point's page (or its public card) preselects the
+        # point and its organisation, if the user may see it and report there.
+        if (pk := self.request.GET.get("risk_point", "").strip()) and pk.isdigit():
+            point = (
+                RiskPoint.objects.restrict(self.request.user, access.VIEW)
+                .active()
+                .filter(pk=int(pk))
+                .first()
+            )
+            if point is not None and access.org_allows(
+                self.request.user, RESOURCE, access.ADD, point.organization
+            ):
+                initial["organization"] = point.organization_id
+                initial["risk_point"] = point.pk
         return initial
 
     def form_valid(self, form):
@@ -255,6 +271,7 @@ class HazardCreateView(RestrictedViewMixin, FormView):
                 found_at=data["found_at"],
                 clause=data["clause"],
                 photos=data["photos"],
+                risk_point=data.get("risk_point"),
             )
         except Invalid as exc:
             form.add_action_errors(exc)
@@ -277,7 +294,7 @@ def _detail_queryset(user):
     return (
         Hazard.objects.restrict(user, access.VIEW)
         .with_list_related()
-        .select_related("rectified_by", "supervisor", "organization__region__parent")
+        .select_related("rectified_by", "supervisor", "organization__region__parent", "risk_point")
         .prefetch_related(
             Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
             Prefetch("events", queryset=Event.objects.select_related("actor")),
@@ -349,7 +366,16 @@ def detail_context(hazard: Hazard, user, *, bound: ActionForm | None = None) -> 
             (hazard._meta.get_field(n).verbose_name, getattr(hazard, n))
             for n in actions.PLAN_FIELDS
         ],
+        "risk_point": _risk_point_badge(hazard),
     }
+
+
+def _risk_point_badge(hazard: Hazard) -> dict[str, Any] | None:
+    """The risk point the hazard was found at, with its level's colour (None if at none)."""
+    point = hazard.risk_point
+    if point is None:
+        return None
+    return {"point": point, "fill": FILL[Colour(point.colour)] if point.colour else ""}
 
 
 class HazardDetailView(RestrictedViewMixin, DetailView):

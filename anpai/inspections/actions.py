@@ -239,6 +239,8 @@ def start(
     if current is not None:
         if not ChecklistTemplate.objects.restrict(by, access.VIEW).filter(pk=current.pk).exists():
             errors["template"] = [_("No checklist “%(code)s”.") % {"code": current.code}]
+        elif current.organization_id is not None and current.organization_id != organization.pk:
+            errors["template"] = [_("This checklist is another organisation's own.")]
         elif current.region is not None and not organization.region.code.startswith(
             current.region.prefix
         ):
@@ -550,7 +552,7 @@ def submit(
     insp = _lock(inspection, by, version)
     answers = number(
         Answer.objects.filter(inspection=insp)
-        .select_related("item__clause__standard", "item__category")
+        .select_related("item__clause__standard", "item__category", "item__measure__point")
         .prefetch_related("photos")
         .order_by("item__order", "item_id")
     )
@@ -598,6 +600,13 @@ def submit(
                             p.original_name or "photo.jpg", handle.read(), "image/jpeg"
                         )
                     )
+        # A failed check of a risk control measure: the hazard is at that risk point.
+        points = [
+            a.item.measure.point
+            for a in group
+            if a.item.measure is not None
+            and a.item.measure.point.organization_id == insp.organization_id
+        ]
         hazard: Hazard = hazard_actions.report(
             by=insp.lead,
             organization=insp.organization,
@@ -611,6 +620,7 @@ def submit(
             found_at=found_at,
             standard_clause=clause,
             photos=photos,
+            risk_point=points[0] if points else None,
         )
         Answer.objects.filter(pk__in=[a.pk for a in group]).update(hazard=hazard)
     insp.state = InspectionState.SUBMITTED

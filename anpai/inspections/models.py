@@ -25,8 +25,13 @@ class ChecklistQuerySet(models.QuerySet["ChecklistTemplate"]):
     def restrict(self, user, action: str = "view") -> ChecklistQuerySet:
         """Like standards: every role holder reads the shipped checklists and the local
         ones of their area (whoever inspects needs them); exporting follows the policy;
-        only local checklists are changed, by those the policy allows in their region."""
+        only local checklists are changed, by those the policy allows in their region.
+
+        An organisation's own checklist (generated from its risk control measures) is
+        read only by those who may view that organisation, and changed by nobody here:
+        it follows the measures (see :mod:`anpai.risks.duties`)."""
         from anpai.core import access
+        from anpai.orgs.models import Organization
 
         resource = "inspections.checklisttemplate"
         if not access.grants(user):
@@ -40,13 +45,16 @@ class ChecklistQuerySet(models.QuerySet["ChecklistTemplate"]):
                 q |= models.Q(region__code__startswith=township) | models.Q(
                     region__code=township[:6] + "000000"
                 )
-            return self.filter(q)
+            own = Organization.objects.restrict(user, access.VIEW).values("pk")
+            return self.filter(
+                (q & models.Q(organization__isnull=True)) | models.Q(organization__in=own)
+            )
         table = access.POLICY.get(resource, {})
         q = models.Q(pk__in=[])
         for grant in access.grants(user):
             if action in table.get(grant.role, ()) and grant.scope == access.REGION:
                 q |= models.Q(region__code__startswith=grant.region_prefix)
-        return self.filter(is_shipped=False).filter(q)
+        return self.filter(is_shipped=False, organization__isnull=True).filter(q)
 
 
 class ChecklistTemplate(models.Model):

@@ -168,6 +168,12 @@ def _bump(point: RiskPoint, fields: Iterable[str]) -> None:
     point.save(update_fields=[*set(fields), "version", "updated_at"])
 
 
+def _member(user: User, org: Organization) -> bool:
+    from anpai.people.models import Membership
+
+    return Membership.objects.filter(user=user, organization=org).exists()
+
+
 def _clean_point(org: Organization, values: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     errors: dict[str, list[Any]] = {}
     clean: dict[str, Any] = {}
@@ -202,7 +208,7 @@ def _clean_point(org: Organization, values: dict[str, Any], *, partial: bool) ->
         if user is None:
             errors["responsible_user"] = [_("No such person.")]
         clean["responsible_user"] = user
-    if user is not None and not user.memberships.filter(organization=org).exists():
+    if user is not None and not _member(user, org):
         errors["responsible_user"] = [
             _("The responsible person must belong to %(org)s.") % {"org": org.name}
         ]
@@ -367,7 +373,7 @@ def _clean_measure(point: RiskPoint, values: dict[str, Any]) -> dict[str, Any]:
             continue
         if not isinstance(user, User):
             user = User.objects.filter(pk=user).first() if str(user).isdigit() else None
-        if user is None or not user.memberships.filter(organization=point.organization).exists():
+        if user is None or not _member(user, point.organization):
             errors[name] = [_("Choose a person of %(org)s.") % {"org": point.organization.name}]
         clean[name] = user
     if cadence and clean.get("check_user") is None and "check_user" not in errors:
@@ -393,11 +399,12 @@ def save_measure(
         result = ControlMeasure.objects.create(point=locked, position=position, **clean)
     else:
         pk = measure.pk if isinstance(measure, ControlMeasure) else int(measure)
-        result = ControlMeasure.objects.select_for_update().filter(point=locked, pk=pk).first()
-        if result is None:
+        found = ControlMeasure.objects.select_for_update().filter(point=locked, pk=pk).first()
+        if found is None:
             raise NotFound(_("No such control measure."))
         for name, value in clean.items():
-            setattr(result, name, value)
+            setattr(found, name, value)
+        result = found
         result.save()
     _bump(locked, [])
     _after_measures(locked)

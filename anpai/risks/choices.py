@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RiskLevel(models.TextChoices):
@@ -50,10 +51,10 @@ INK = {
 class ControlLevel(models.TextChoices):
     """Who controls the risk; follows the level (重大 → company … 低 → post)."""
 
-    COMPANY = "company", _("Company (principal)")
-    DEPARTMENT = "department", _("Department or workshop")
-    TEAM = "team", _("Team")
-    POST = "post", _("Post")
+    COMPANY = "company", pgettext_lazy("control level", "Company (principal)")
+    DEPARTMENT = "department", pgettext_lazy("control level", "Department or workshop")
+    TEAM = "team", pgettext_lazy("control level", "Team")
+    POST = "post", pgettext_lazy("control level", "Post")
 
 
 LEVEL_CONTROL = {
@@ -67,7 +68,7 @@ LEVEL_CONTROL = {
 class PointKind(models.TextChoices):
     AREA = "area", _("Area or place")
     EQUIPMENT = "equipment", _("Equipment or facility")
-    POST = "post", _("Post")
+    POST = "post", pgettext_lazy("risk point kind", "Post")
     OPERATION = "operation", _("Operation or activity")
 
 

@@ -20,7 +20,7 @@ def open_hazards(point: RiskPoint) -> QuerySet:
 
 
 def missed_checks(point: RiskPoint, *, days: int = 90) -> QuerySet:
-    """Missed periods (in the last ``days``) of duties whose checklist checks this point's measures."""
+    """Missed periods (in the last ``days``) of the duties checking this point's measures."""
     from anpai.inspections.choices import PeriodState
     from anpai.inspections.models import ChecklistTemplate, DutyPeriod
 

@@ -78,7 +78,7 @@ class RiskScheme(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.region.name if self.region_id else _("default")
+        where = self.region.name if self.region is not None else _("default")
         return f"{self.get_method_display()} · {where} · v{self.version}"
 
     @property

@@ -26,7 +26,7 @@ FACTORS: dict[str, tuple[str, ...]] = {Method.LEC: ("l", "e", "c"), Method.MATRI
 
 
 def factor_label(method: str, name: str) -> str:
-    labels = {
+    labels: dict[tuple[str, str], Any] = {
         (Method.LEC, "l"): _("L — likelihood of an accident"),
         (Method.LEC, "e"): _("E — frequency of exposure"),
         (Method.LEC, "c"): _("C — consequences"),
@@ -197,12 +197,13 @@ def validate(method: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def band_ranges(bands: list[dict[str, str]]) -> list[dict[str, Any]]:
-    """Each band with its range as text (“≥ 320”, “160–320”), for legends and forms."""
+    """Each band with its range as text (“≥ 320”, “160–320”: from the lower bound up to,
+    not including, the next), for legends and forms."""
     rows = []
     upper: str | None = None
     for band in bands:
         low = band["min"]
-        text = f"≥ {low}" if upper is None else f"{low} ≤ · < {upper}"
+        text = f"≥ {low}" if upper is None else f"{low}–{upper}"
         rows.append(
             {
                 "level": band["level"],

@@ -12,6 +12,7 @@ from anpai.demo.build import build_demo
 from anpai.orgs.choices import OrgKind
 from anpai.orgs.models import Industry, Organization
 from anpai.people.models import Membership, User
+from anpai.risks.models import RiskPoint
 
 
 def test_demo_has_every_account_in_the_right_role(demo):
@@ -65,6 +66,7 @@ def _wipe():
 
     InspectionRound.objects.all().delete()
     Inspection.objects.all().delete()
+    RiskPoint.objects.all().delete()  # protects its organisation; assessments protect people
     Membership.objects.all().delete()
     User.objects.all().delete()
     Organization.objects.all().delete()

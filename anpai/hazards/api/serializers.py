@@ -19,6 +19,7 @@ from anpai.hazards.choices import AttachmentKind, HazardLevel, HazardSource
 from anpai.hazards.models import Attachment, Category, Event, Extension, Hazard
 from anpai.orgs.models import Industry, Organization
 from anpai.people.models import User
+from anpai.risks.models import RiskPoint
 
 VERSION_HELP = _(
     "The hazard's version when you loaded it; if it changed meanwhile the answer is 409."
@@ -121,6 +122,12 @@ class HazardSerializer(serializers.ModelSerializer):
     )
     attachments = AttachmentSerializer(many=True, read_only=True)
     extensions = ExtensionSerializer(many=True, read_only=True)
+    risk_point = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text=_("The risk point it was found at, if any.")
+    )
+    risk_point_name = serializers.CharField(
+        source="risk_point.name", read_only=True, allow_null=True, default=None
+    )
 
     class Meta:
         model = Hazard
@@ -128,8 +135,8 @@ class HazardSerializer(serializers.ModelSerializer):
             "id", "number", "organization", "organization_name", "region", "region_name",
             "place", "title", "description", "category", "category_name", "industry", "level",
             "level_display", "source", "source_display", "finder", "found_at", "clause",
-            "reported_by", "reported_by_name", "state", "state_display", "is_overdue",
-            "overdue_days",
+            "risk_point", "risk_point_name", "reported_by", "reported_by_name", "state",
+            "state_display", "is_overdue", "overdue_days",
             # 五落实
             "responsible_name", "responsible_user", "measures", "funds", "deadline",
             "original_deadline", "contingency", "assigned_at",
@@ -169,6 +176,14 @@ class _ReportableOrganizationField(serializers.PrimaryKeyRelatedField):
         return Organization.objects.filter(q) if q is not None else Organization.objects.none()
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class _VisibleRiskPointField(serializers.PrimaryKeyRelatedField):
+    """An active risk point the requesting user may see; others do not exist."""
+
+    def get_queryset(self):
+        return RiskPoint.objects.restrict(self.context["request"].user, access.VIEW).active()
+
+
 class ReportSerializer(serializers.Serializer):
     """Report a hazard (JSON, or multipart with ``photos``)."""
 
@@ -201,6 +216,12 @@ class ReportSerializer(serializers.Serializer):
     clause = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     photos = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, help_text=_("Photos.")
+    )
+    risk_point = _VisibleRiskPointField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Id of the risk point it was found at, one of the organisation's."),
     )
 
     def validate(self, attrs):

@@ -120,7 +120,7 @@ class HazardViewSet(
         return (
             Hazard.objects.restrict(self.request.user, access.VIEW)
             .with_list_related()
-            .select_related("rectified_by", "supervisor")
+            .select_related("rectified_by", "supervisor", "risk_point")
             .prefetch_related(
                 Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id")),
                 "extensions",

@@ -21,6 +21,8 @@ from anpai.inspections.models import (
 from anpai.orgs.choices import OrgKind
 from anpai.orgs.models import Organization
 from anpai.people.models import Membership
+from anpai.risks import duties
+from anpai.risks.models import ControlMeasure
 
 
 def _units():
@@ -34,7 +36,8 @@ def _fingerprint():
         sorted(
             InspectionDuty.objects.values_list(
                 "organization_id", "cadence", "person_id", "role", "template_code", "starts_on"
-            )
+            ),
+            key=repr,  # a role's duty has no person; one generated from risk measures has one
         ),
         sorted(
             DutyPeriod.objects.values_list(
@@ -99,12 +102,18 @@ def test_compliance_table_has_colours(demo):
 
 def test_season_is_deterministic_and_fast(demo):
     township = Organization.objects.get(kind=OrgKind.TOWNSHIP)
+    # The duties generated from risk control measures follow the measures (risks.duties).
+    checked = set(ControlMeasure.objects.values_list("point__organization_id", flat=True))
+    for org_id in checked:
+        duties.sync(org_id)
     before = _fingerprint()
     for model in (InspectionRound, Inspection, InspectionDuty):
         model.objects.all().delete()
     started = time.perf_counter()
     result = build_inspections(_units(), township_org=township, seed=20231117)
     elapsed = time.perf_counter() - started
+    for org_id in checked:
+        duties.sync(org_id)
     assert result.duties
     assert result.periods
     assert result.inspections

@@ -11,9 +11,15 @@ from anpai.risks.models import Assessment
 
 @pytest.fixture
 def point(demo):
-    org = Organization.objects.get(memberships__user=demo["ent1"], memberships__role="ent_principal")
+    org = Organization.objects.get(
+        memberships__user=demo["ent1"], memberships__role="ent_principal"
+    )
     return actions.create_point(
-        by=demo["ent1"], organization=org, name="液氨储罐区", kind="area", accident_types=["poisoning"]
+        by=demo["ent1"],
+        organization=org,
+        name="液氨储罐区",
+        kind="area",
+        accident_types=["poisoning"],
     )
 
 
@@ -57,11 +63,13 @@ def test_new_bands_change_new_assessments_not_history(point, demo):
         {"level": "low", "min": "0"},
     ]
     scheme = actions.save_scheme(by=demo["township"], region=township, method="lec", data=data)
-    assert scheme.version == 1 and scheme.region == township
+    assert scheme.version == 1
+    assert scheme.region == township
     second = actions.assess(point, by=demo["ent1"], method="lec", values={"l": 3, "e": 6, "c": 7})
     assert second.level == "significant"
     first.refresh_from_db()
-    assert first.level == "general" and first.bands[0]["min"] == "320"
+    assert first.level == "general"
+    assert first.bands[0]["min"] == "320"
 
 
 @pytest.mark.django_db

@@ -67,7 +67,9 @@ class Command(BaseCommand):
             result = build_demo(password=password, scale=scale)
             self.stdout.write(
                 f"Demo township built: {result.organizations} organisations, "
-                f"{result.users} people, {result.hazards} hazards in {result.seconds:.1f} s."
+                f"{result.users} people, {result.hazards} hazards, "
+                f"{result.risk_points} risk points on {result.site_plans} site plans "
+                f"in {result.seconds:.1f} s."
             )
         self.stdout.write(f"Ready in {time.perf_counter() - started:.1f} s.\n")
         self._print_logins(port, password)
