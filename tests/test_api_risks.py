@@ -134,13 +134,14 @@ def test_patch_outside_scope_is_404_and_for_a_viewer_403(api, point):
 # ---------------------------------------------------------------- assess
 
 
-def test_assess_lec_answers_score_level_and_colour(api, point, english):
+def test_assess_lec_answers_score_level_and_colour(api, point):
     p = point()
     client = api("ent1")
     response = client.post(
         f"{URL}{p.pk}/assess/",
         {"method": "lec", "l": 6, "e": 3, "c": 15, "note": "首次评价"},
         format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 201, response.content
     body = response.json()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,6 +20,9 @@ from anpai.audit.models import GENESIS, AuditHead, AuditRecord
 
 # Field names never written into the trail.
 SECRET_FIELDS = frozenset({"password", "key_hash"})
+
+# Records appended inside :func:`batch`, waiting to be chained in one write.
+_pending: ContextVar[list[AuditRecord] | None] = ContextVar("audit_pending", default=None)
 
 
 def jsonable(value: Any) -> Any:
@@ -98,28 +104,66 @@ def append(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:255]
+    record = AuditRecord(
+        at=timezone.now(),
+        actor=actor,
+        actor_username=(actor.get_username() if actor is not None else username)[:150],
+        ip=_clean_ip(ctx.ip),
+        source=ctx.source,
+        request_id=ctx.request_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:255],
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
+    )
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(record)
+    else:
+        _chain([record])
+    return record
+
+
+def _chain(records: list[AuditRecord]) -> None:
+    """Link ``records`` to the chain in order and write them, under the head's lock."""
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
-        record = AuditRecord(
-            seq=head.seq + 1,
-            at=timezone.now(),
-            actor=actor,
-            actor_username=(actor.get_username() if actor is not None else username)[:150],
-            ip=_clean_ip(ctx.ip),
-            source=ctx.source,
-            request_id=ctx.request_id,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr[:255],
-            before=jsonable(before) if before is not None else None,
-            after=jsonable(after) if after is not None else None,
-            prev_hash=head.hash,
-        )
-        record.hash = record.compute_hash()
-        record.save()
-        AuditHead.objects.filter(pk=1).update(seq=record.seq, hash=record.hash)
-    return record
+        seq, prev = head.seq, head.hash
+        for record in records:
+            seq += 1
+            record.seq = seq
+            record.prev_hash = prev
+            record.hash = record.compute_hash()
+            prev = record.hash
+        if len(records) == 1:
+            records[0].save()
+        else:
+            AuditRecord.objects.bulk_create(records, batch_size=500)
+        AuditHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Append the records of a bulk operation (the demo build) in one write at the end.
+
+    Each record is what :func:`append` would have written, in the same order;
+    only the head's lock and the inserts are shared. Use inside a transaction:
+    if the block raises, nothing is appended (and the transaction rolls back
+    the changes the records describe). Nested batches join the outer one.
+    """
+    if _pending.get() is not None:
+        yield
+        return
+    records: list[AuditRecord] = []
+    token = _pending.set(records)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if records:
+        _chain(records)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from anpai.hazards.forms import ErrorMappingMixin
 from anpai.inspections.choices import Cadence
 from anpai.orgs.models import Organization
 from anpai.people.models import User
-from anpai.risks import scoring
+from anpai.risks import actions, scoring
 from anpai.risks.choices import (
     LEVEL_COLOUR,
     LEVEL_ORDER,
@@ -127,22 +127,7 @@ class PointForm(ErrorMappingMixin, forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    POINT_FIELDS = (
-        "code",
-        "name",
-        "kind",
-        "location",
-        "hazard_sources",
-        "accident_types",
-        "consequences",
-        "emergency_actions",
-        "emergency_phone",
-        "warning_signs",
-        "department",
-        "responsible_user",
-        "responsible_name",
-        "responsible_phone",
-    )
+    POINT_FIELDS = actions.POINT_FIELDS
 
     def __init__(
         self,
