@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "anpai.standards",
     "anpai.inspections",
     "anpai.risks",
+    "anpai.permits",
     "anpai.jobs",
     "anpai.demo",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("standards/", include("anpai.standards.urls")),
     path("inspections/", include("anpai.inspections.urls")),
     path("risks/", include("anpai.risks.urls")),
+    path("permits/", include("anpai.permits.urls")),
     # The public page a risk notification card's QR code opens (no login).
     path("r/<str:token>/", public_point, name="risk_public"),
     path("jobs/", include("anpai.jobs.urls")),

@@ -189,6 +189,24 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "risks.riskscheme": {
         R.TOWNSHIP_OFFICER: frozenset({VIEW, CHANGE}),
     },
+    # Hazardous-work permits (特殊作业票): the enterprise applies, signs its approval
+    # chain (actions.py checks the step's roles) and runs the work ("work": measures,
+    # briefing, gas analyses, start, pause, resume, complete); government reads them.
+    "permits.permit": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW, EXPORT}),
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, EXPORT}),
+        R.DEPT_OFFICER: frozenset({VIEW, EXPORT}),
+        R.VILLAGE_OFFICER: frozenset({VIEW}),
+        R.ENT_PRINCIPAL: frozenset({VIEW, ADD, CHANGE, EXPORT, "approve", "work", "cancel"}),
+        R.ENT_SAFETY: frozenset({VIEW, ADD, CHANGE, EXPORT, "approve", "work", "cancel"}),
+        R.ENT_DEPT_HEAD: frozenset({VIEW, ADD, CHANGE, "approve", "work", "cancel"}),
+        R.ENT_TEAM_LEADER: frozenset({VIEW, ADD, CHANGE, "work"}),
+        R.ENT_EMPLOYEE: frozenset({VIEW}),
+        R.COUNTY_VIEWER: frozenset({VIEW, EXPORT}),
+    },
+    "permits.permitrules": {
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, CHANGE}),
+    },
     "audit.auditrecord": {
         R.AUDIT_ADMIN: frozenset({VIEW, EXPORT}),
     },

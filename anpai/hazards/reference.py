@@ -9,6 +9,7 @@ CATEGORIES = [
     ("evacuation", "疏散通道与安全出口", "Evacuation and exits"),
     ("structure", "建筑结构", "Building structure"),
     ("hazardous_work", "危险作业", "Hazardous work"),
+    ("work_without_permit", "无票特殊作业", "Special work without a permit"),
     ("equipment", "设备设施", "Equipment"),
     ("management", "安全管理与证照", "Management and licences"),
     ("other", "其他", "Other"),

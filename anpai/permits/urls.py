@@ -1,0 +1,4 @@
+"""Permit pages (filled in by the pages)."""
+
+app_name = "permits"
+urlpatterns: list = []
