@@ -48,7 +48,7 @@ WORKERS = [
 
 @pytest.fixture
 def make(org, people):
-    """make(type, answers, hours=4, start_in=0, **fields) → a draft applied for by the team leader."""
+    """make(type, answers, hours=4, **fields): a draft applied for by the team leader."""
 
     def _make(type="hot_work", answers=None, *, hours=4, start_in=timedelta(0), by=None, **fields):
         start = timezone.now() + start_in

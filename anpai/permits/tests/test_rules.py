@@ -127,7 +127,7 @@ def test_a_failed_latest_analysis_blocks_the_start(ready, people):
     permit = ready("confined_space", {})
     _gas(permit, people, 10)
     _gas(permit, people, 5, o2="18.0")
-    with pytest.raises(Conflict, match="19.5"):
+    with pytest.raises(Conflict, match=r"19\.5"):
         actions.start(permit, by=people["team"])
 
 
