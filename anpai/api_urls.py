@@ -10,6 +10,7 @@ from anpai.inspections.api.inspections import InspectionViewSet
 from anpai.jobs.api import JobViewSet
 from anpai.orgs.api import OrganizationViewSet, SupervisionViewSet
 from anpai.people.api import MeView, TokenView
+from anpai.permits.api import PermitViewSet
 from anpai.regions.api import RegionViewSet
 from anpai.risks.api import OrganizationRiskMapViewSet, RiskPointViewSet
 from anpai.standards.api import StandardViewSet
@@ -25,6 +26,7 @@ router.register("checklists", ChecklistViewSet, basename="checklist")
 router.register("inspections", InspectionViewSet, basename="inspection")
 router.register("inspection-duties", InspectionDutyViewSet, basename="inspection-duty")
 router.register("risk-points", RiskPointViewSet, basename="risk-point")
+router.register("permits", PermitViewSet, basename="permit")
 
 app_name = "api"
 urlpatterns = [

@@ -1,8 +1,9 @@
 """Celery application. Without a broker configured, tasks run in-process (eager).
 
 The beat schedule (``celery -A anpai beat``) runs the deadline reminders every
-morning, retries pending email/SMS deliveries every ten minutes, and creates
-and closes the inspection duty periods every night at 00:30. Times are
+morning, retries pending email/SMS deliveries every ten minutes, creates
+and closes the inspection duty periods every night at 00:30, and marks
+expired the work permits whose validity has ended every five minutes. Times are
 in ``CELERY_TIMEZONE`` (``ANPAI_TIME_ZONE``, Asia/Shanghai by default).
 """
 
@@ -28,5 +29,9 @@ app.conf.beat_schedule = {
     "inspection-duty-periods": {
         "task": "anpai.inspections.tasks.inspection_periods",
         "schedule": crontab(hour=0, minute=30),
+    },
+    "permit-expiry": {
+        "task": "anpai.permits.tasks.expire_permits",
+        "schedule": crontab(minute="*/5"),
     },
 }

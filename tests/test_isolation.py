@@ -182,6 +182,55 @@ API_MATRIX: list[tuple[str, str, str | None, str]] = [
      "404 404 404 200 200 200 404 200 404 200 404 200 401"),
     ("get", "organization-risk-map", "org:outside",
      "404 404 404 404 404 404 404 404 404 404 404 404 401"),
+    # Work permits (特殊作业票): the enterprise applies, signs and runs the work; government
+    # staff and grid officers read. permit:ent1 is a complete draft of ent1's enterprise
+    # (by its team leader), permit:ent2 one of ent2's. Writes with an empty body: 400 means
+    # past scope and role (the step needs input); 409 that the draft's state refuses the
+    # step; submit and PATCH (nothing to change) succeed. Administrators see no permits.
+    ("get", "permit-list", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 401"),
+    ("post", "permit-list", None,
+     "403 403 403 403 403 403 403 403 400 400 400 403 401"),
+    ("get", "permit-detail", "permit:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 401"),
+    ("get", "permit-detail", "permit:ent2",
+     "404 404 404 200 200 200 404 200 404 200 404 200 401"),
+    ("patch", "permit-detail", "permit:ent1",
+     "404 404 404 403 403 403 403 404 200 404 200 403 401"),
+    ("patch", "permit-detail", "permit:ent2",
+     "404 404 404 403 403 403 404 403 404 200 404 403 401"),
+    ("post", "permit-submit", "permit:ent1",
+     "404 404 404 403 403 403 403 404 200 404 200 403 401"),
+    ("post", "permit-submit", "permit:ent2",
+     "404 404 404 403 403 403 404 403 404 200 404 403 401"),
+    ("post", "permit-approve", "permit:ent1",
+     "404 404 404 403 403 403 403 404 400 404 400 403 401"),
+    ("post", "permit-approve", "permit:ent2",
+     "404 404 404 403 403 403 404 403 404 400 404 403 401"),
+    ("post", "permit-reject", "permit:ent1",
+     "404 404 404 403 403 403 403 404 400 404 400 403 401"),
+    ("post", "permit-measures", "permit:ent1",
+     "404 404 404 403 403 403 403 404 400 404 400 403 401"),
+    ("post", "permit-briefing", "permit:ent1",
+     "404 404 404 403 403 403 403 404 400 404 400 403 401"),
+    ("post", "permit-gas-analysis", "permit:ent1",
+     "404 404 404 403 403 403 403 404 400 404 400 403 401"),
+    ("post", "permit-gas-analysis", "permit:ent2",
+     "404 404 404 403 403 403 404 403 404 400 404 403 401"),
+    ("post", "permit-start", "permit:ent1",  # a draft does not start
+     "404 404 404 403 403 403 403 404 409 404 409 403 401"),
+    ("post", "permit-start", "permit:ent2",
+     "404 404 404 403 403 403 404 403 404 409 404 403 401"),
+    ("post", "permit-pause", "permit:ent1",
+     "404 404 404 403 403 403 403 404 409 404 409 403 401"),
+    ("post", "permit-resume", "permit:ent1",
+     "404 404 404 403 403 403 403 404 409 404 409 403 401"),
+    ("post", "permit-complete", "permit:ent1",
+     "404 404 404 403 403 403 403 404 400 404 400 403 401"),
+    ("post", "permit-cancel", "permit:ent1",
+     "404 404 404 403 403 403 403 404 400 404 400 403 401"),
+    ("post", "permit-cancel", "permit:ent2",
+     "404 404 404 403 403 403 404 403 404 400 404 403 401"),
 ]  # fmt: skip
 
 # Routes tested elsewhere, with where.
@@ -296,6 +345,25 @@ PAGE_MATRIX: list[tuple[str, str | None, str]] = [
      "403 403 403 404 404 404 404 404 404 404 404 404 302"),
     ("risk_public", "token:ent1",
      "200 200 200 200 200 200 200 200 200 200 200 200 200"),
+    # Work permits: the list, today's board, the statistics and the rules are read by
+    # every role over permits (the township's officers also set the rules); a permit and
+    # its printed PDF only within the scope. Administrators hold no role over permits.
+    ("permits:list", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 302"),
+    ("permits:board", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 302"),
+    ("permits:stats", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 302"),
+    ("permits:rules", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 302"),
+    ("permits:detail", "permit:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 302"),
+    ("permits:detail", "permit:ent2",
+     "404 404 404 200 200 200 404 200 404 200 404 200 302"),
+    ("permits:pdf", "permit:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 302"),
+    ("permits:pdf", "permit:ent2",
+     "404 404 404 200 200 200 404 200 404 200 404 200 302"),
 ]  # fmt: skip
 
 # Pages whose object is not named ``pk`` in their URL.
@@ -351,6 +419,7 @@ def targets(demo):
     return {
         **hazards,
         **_risk_points(demo, org_of),
+        **_permits(demo, org_of),
         **_library(township),
         "job:ent1": _job(demo["ent1"]),
         **_inspections(demo, org_of),
@@ -442,6 +511,45 @@ def _risk_points(demo, org_of) -> dict[str, int | str]:
         actions.save_area(point, by=demo[owner], area=[[100, 100], [400, 100], [400, 300]])
         made[f"risk:{name}"] = point.pk
         made[f"token:{name}"] = point.public_token
+    return made
+
+
+def _permits(demo, org_of) -> dict[str, int]:
+    """A complete draft work permit of ent1's enterprise (by its team leader, so that the
+    principal and safety manager are not its applicant) and one of ent2's (by ent2)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from anpai.people.models import User
+    from anpai.permits import actions
+
+    start = timezone.now() + timedelta(days=1)
+    made = {}
+    for name, owner, applicant in (
+        ("permit:ent1", "ent1", User.objects.get(username="ent1team")),
+        ("permit:ent2", "ent2", demo["ent2"]),
+    ):
+        made[name] = actions.create(
+            by=applicant,
+            organization=org_of(owner),
+            type="height",
+            answers={"height_m": "8"},
+            content="反应釜顶部保温层检修",
+            location="合成车间二层",
+            planned_start=start,
+            planned_end=start + timedelta(hours=6),
+            person_in_charge="郭春生",
+            guardian="监护人丁",
+            hazard_identification="高处坠落、物体打击",
+            workers=[
+                {
+                    "name": "高处作业工甲",
+                    "certificate_no": "T141127000009",
+                    "certificate_expires": "2035-01-01",
+                }
+            ],
+        ).pk
     return made
 
 

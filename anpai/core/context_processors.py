@@ -17,6 +17,7 @@ SECTIONS = [
     ("hazards:list", _("Hazards"), "hazards.hazard", access.VIEW),
     ("inspections:list", _("Inspections"), "inspections.inspection", access.VIEW),
     ("risks:list", _("Risks"), "risks.riskpoint", access.VIEW),
+    ("permits:list", _("Permits"), "permits.permit", access.VIEW),
     ("orgs:list", _("Organisations"), "orgs.organization", access.VIEW),
     ("orgs:supervision", _("Industry supervision"), "orgs.supervision", access.VIEW),
     ("standards:list", _("Standards"), ANY_ROLE, access.VIEW),
@@ -39,6 +40,12 @@ SUBSECTIONS = {
         # Township-wide four-colour map; an enterprise sees its own organisation on it.
         ("risks:township_map", _("Risk map"), "risks.riskpoint", access.VIEW),
         ("risks:schemes", _("Assessment schemes"), "risks.riskpoint", access.VIEW),
+    ],
+    "permits:list": [
+        ("permits:list", _("Work permits"), "permits.permit", access.VIEW),
+        ("permits:board", _("Today's work"), "permits.permit", access.VIEW),
+        ("permits:stats", _("Permit statistics"), "permits.permit", access.VIEW),
+        ("permits:rules", _("Permit rules"), "permits.permit", access.VIEW),
     ],
 }
 

@@ -2,11 +2,12 @@
 
 ``build_demo(password=..., scale=N)`` creates 文水县 → 西槽头乡 with its villages,
 government, departments and their industry supervision, ``44 × N`` enterprises
-and places with contacts, the twelve demo accounts and, per unit, its
+and places with contacts, the fourteen demo accounts and, per unit, its
 principal and safety manager as people, and about 60 hazards per copy in every
 state of the closed loop (:mod:`anpai.demo.hazards`), a season of inspections
 (:mod:`anpai.demo.inspections`), and risk points with their site plans and
-four-colour maps for the first copy's key units (:mod:`anpai.demo.risks`).
+four-colour maps for the first copy's key units (:mod:`anpai.demo.risks`), and
+hazardous-work permits in every state at five of them (:mod:`anpai.demo.permits`).
 Bulk inserts keep large scales fast; the seeding itself is recorded as one
 audit record.
 """
@@ -28,6 +29,7 @@ from anpai.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 from anpai.demo import data
 from anpai.demo.hazards import build_hazards
 from anpai.demo.inspections import build_inspections
+from anpai.demo.permits import build_permits
 from anpai.demo.risks import build_risks
 from anpai.orgs.choices import OrgKind, OrgStatus
 from anpai.orgs.models import Industry, Organization, Supervision
@@ -51,6 +53,8 @@ class DemoResult:
     risk_points: int = 0
     risk_levels: dict[str, int] = field(default_factory=dict)
     site_plans: int = 0
+    permits: int = 0
+    permit_states: dict[str, int] = field(default_factory=dict)
 
 
 def _credit_code(rng: random.Random, used: set[str]) -> str:
@@ -185,7 +189,7 @@ def _build(*, password: str, scale: int, seed: int) -> DemoResult:
     ]
     through.objects.bulk_create(links, batch_size=BATCH)
 
-    # The twelve demo accounts.
+    # The demo accounts (the twelve of the contract, ent1's workshop head and team leader).
     targets = {"county": county_org, "township": township_org}
     targets.update({f"dept:{i}": d for i, d in enumerate(departments)})
     targets.update({f"village:{i}": c for i, c in enumerate(committees)})
@@ -245,6 +249,7 @@ def _build(*, password: str, scale: int, seed: int) -> DemoResult:
     hazards = build_hazards(units, seed=seed)
     build_inspections(units[: len(data.UNITS)], township_org=township_org, seed=seed)
     risks = build_risks(units[: len(data.UNITS)], township_org=township_org, seed=seed)
+    permits = build_permits(units[: len(data.UNITS)], seed=seed)
 
     organizations = 2 + len(departments) + len(committees) + len(units)
     append(
@@ -253,20 +258,23 @@ def _build(*, password: str, scale: int, seed: int) -> DemoResult:
         object_repr=f"demo township {data.TOWNSHIP[1]} ×{scale}",
         after={
             "organizations": organizations,
-            "users": len(users) + len(people),
+            "users": len(users) + len(people) + permits.people,
             "hazards": hazards,
             "risk_points": risks.points,
             "site_plans": risks.site_plans,
+            "permits": permits.permits,
             "seed": seed,
         },
     )
     return DemoResult(
         organizations=organizations,
-        users=len(users) + len(people),
+        users=len(users) + len(people) + permits.people,
         seconds=time.perf_counter() - started,
         accounts=accounts,
         hazards=hazards,
         risk_points=risks.points,
         risk_levels=risks.by_level,
         site_plans=risks.site_plans,
+        permits=permits.permits,
+        permit_states=permits.by_state,
     )

@@ -87,7 +87,8 @@ SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋�
 GIVEN = "建国志强伟华秀英丽娟海军红梅永刚晓东玉兰春生文斌俊杰桂芳立新明亮德胜宏伟小平"
 STREETS = ["文峪路", "汾河街", "则天大道", "胜利街", "新华路", "村中街", "工业园路", "北环路"]
 
-# The twelve accounts of the issue's contract: username → (name, role, which org)
+# The twelve accounts of the issue's contract, then ent1's workshop head and team leader
+# (who apply for and sign work permits): username → (name, role, which org)
 # org keys: "county", "township", "dept:<index>", "village:<index>", "unit:<index>"
 ACCOUNTS = [
     ("admin", "系统管理员", "sys_admin", "township"),
@@ -102,4 +103,6 @@ ACCOUNTS = [
     ("ent2", "杨立新", "ent_principal", "unit:1"),
     ("ent1safety", "周晓东", "ent_safety", "unit:0"),
     ("county", "吴德胜", "county_viewer", "county"),
+    ("ent1workshop", "郭春生", "ent_dept_head", "unit:0"),
+    ("ent1team", "马俊杰", "ent_team_leader", "unit:0"),
 ]

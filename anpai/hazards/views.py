@@ -34,7 +34,7 @@ from anpai.hazards.choices import (
 )
 from anpai.hazards.filtersets import HazardFilterSet
 from anpai.hazards.forms import ACTION_FORMS, ActionForm, ReportForm
-from anpai.hazards.models import Attachment, Event, Extension, Hazard
+from anpai.hazards.models import Attachment, Category, Event, Extension, Hazard
 from anpai.risks.choices import FILL, Colour
 from anpai.risks.models import RiskPoint
 
@@ -240,6 +240,11 @@ class HazardCreateView(RestrictedViewMixin, FormView):
         # ?organization=<id> from an organisation's page preselects it.
         if (org := self.request.GET.get("organization", "").strip()) and org.isdigit():
             initial["organization"] = int(org)
+        # ?category=<code> (e.g. work_without_permit from the permit pages) preselects it.
+        if code := self.request.GET.get("category", "").strip():
+            category = Category.objects.filter(code=code, is_active=True).first()
+            if category is not None:
+                initial["category"] = category.pk
         # ?risk_point=<id> from a risk point's page (or its public card) preselects the
         # point and its organisation, if the user may see it and report there.
         if (pk := self.request.GET.get("risk_point", "").strip()) and pk.isdigit():

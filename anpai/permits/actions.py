@@ -228,7 +228,7 @@ def _datetime(value: Any, field: str, label: str) -> datetime | None:
     return result
 
 
-def _decimal(value: Any, field: str, label: str) -> Decimal | None:
+def _decimal(value: Any, field: str, label: str, maximum: int = 100) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -237,9 +237,14 @@ def _decimal(value: Any, field: str, label: str) -> Decimal | None:
         raise Invalid(
             fields={field: [_("%(field)s must be a number.") % {"field": label}]}
         ) from None
-    if not number.is_finite() or number < 0 or number > 100:
+    if not number.is_finite() or number < 0 or number > maximum:
         raise Invalid(
-            fields={field: [_("%(field)s must be a number from 0 to 100.") % {"field": label}]}
+            fields={
+                field: [
+                    _("%(field)s must be a number from 0 to %(max)d.")
+                    % {"field": label, "max": maximum}
+                ]
+            }
         )
     return number
 
@@ -675,7 +680,9 @@ def gas_analysis(
     o2 = _decimal(o2_percent, "o2_percent", _("Oxygen"))
     toxic_clean: dict[str, str] = {}
     for gas, value in (toxic or {}).items():
-        number = _decimal(value, "toxic", str(gas)) if value not in (None, "") else None
+        number = (
+            _decimal(value, "toxic", str(gas), maximum=100_000) if value not in (None, "") else None
+        )
         if number is not None:
             toxic_clean[str(gas)[:20]] = str(number)
     if errors:

@@ -71,7 +71,9 @@ def test_diff_shows_names_labels_and_yes_no(login, demo):
         org.status = "suspended"
         org.save()
     records = list(
-        login("auditor").get("/audit/", {"object_id": str(org.pk)}).context["object_list"]
+        login("auditor")
+        .get("/audit/", {"object_id": str(org.pk), "object_type": "orgs.organization"})
+        .context["object_list"]
     )
     rows = {label: (before, after) for r in records for label, before, after in r.diff}
     industries_label = str(org._meta.get_field("industries").verbose_name)

@@ -58,8 +58,10 @@ def test_ent1_and_ent2_are_in_the_villages_of_village1_and_village2(demo):
 
 def _wipe():
     from anpai.hazards.models import Hazard
+    from anpai.permits.models import Permit
     from anpai.regions.models import Region
 
+    Permit.objects.all().delete()  # protects its organisation, applicant and approvers
     Hazard.objects.all().delete()  # protects its organisation and people
     # So do the demo season's inspections and rounds (organisation, lead, planner).
     from anpai.inspections.models import Inspection, InspectionRound

@@ -211,6 +211,16 @@ def test_report_form_for_township_offers_the_organisations(login, org_of):
     assert preselected.context["form"]["organization"].value() == org_of("ent2").pk
 
 
+def test_report_form_preselects_a_category_by_code(login):
+    from anpai.hazards.models import Category
+
+    response = login("township").get(f"{NEW}?category=work_without_permit")
+    expected = Category.objects.get(code="work_without_permit").pk
+    assert response.context["form"]["category"].value() == expected
+    unknown = login("township").get(f"{NEW}?category=nonsense")
+    assert unknown.context["form"]["category"].value() in (None, "")
+
+
 def test_county_may_not_report(login):
     assert login("county").get(NEW).status_code == 403
 

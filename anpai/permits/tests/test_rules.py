@@ -132,7 +132,7 @@ def test_a_failed_latest_analysis_blocks_the_start(ready, people):
 
 
 @pytest.mark.django_db
-def test_approval_chain_order_roles_and_no_self_approval(make, people):
+def test_approval_chain_order_roles_and_no_self_approval(make, people, english):
     permit = make("hot_work", {"area": "hazardous_area"}, by=people["head"])
     permit = actions.submit(permit, by=people["head"])
     assert permit.number.startswith("DH-")
@@ -166,7 +166,9 @@ def test_an_expired_certificate_blocks_approval(make, people):
 
 
 @pytest.mark.django_db
-def test_a_long_break_needs_a_new_analysis_and_an_expired_permit_cannot_resume(ready, people):
+def test_a_long_break_needs_a_new_analysis_and_an_expired_permit_cannot_resume(
+    ready, people, english
+):
     permit = ready("hot_work", {"area": "hazardous_area"}, hours=2)
     _gas(permit, people, 1)
     actions.start(permit, by=people["team"])
@@ -240,3 +242,13 @@ def test_other_enterprises_and_viewers(make, demo, people):
     actions.submit(permit, by=people["team"])
     with pytest.raises(Forbidden):
         actions.approve(permit, by=demo["township"], opinion="同意")
+
+
+@pytest.mark.django_db
+def test_a_high_toxic_reading_is_judged_not_refused(ready, people):
+    permit = ready("confined_space", {})
+    analysis = _gas(permit, people, 1, toxic={"CO": "150"})
+    assert not analysis.passed
+    assert any("CO" in f for f in analysis.failures)
+    with pytest.raises(Invalid):
+        _gas(permit, people, 1, o2="120")

@@ -68,8 +68,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo township built: {result.organizations} organisations, "
                 f"{result.users} people, {result.hazards} hazards, "
-                f"{result.risk_points} risk points on {result.site_plans} site plans "
-                f"in {result.seconds:.1f} s."
+                f"{result.risk_points} risk points on {result.site_plans} site plans, "
+                f"{result.permits} work permits in {result.seconds:.1f} s."
             )
         self.stdout.write(f"Ready in {time.perf_counter() - started:.1f} s.\n")
         self._print_logins(port, password)
@@ -90,5 +90,5 @@ class Command(BaseCommand):
         with translation.override(settings.LANGUAGE_CODE):
             for username, _, role, _target in data.ACCOUNTS:
                 label = str(Role(role).label)
-                self.stdout.write(f"  {username:<11} {names.get(username, ''):<6} {label}")
+                self.stdout.write(f"  {username:<12} {names.get(username, ''):<6} {label}")
         self.stdout.write(f"API docs: http://127.0.0.1:{port}/api/docs/\n")
