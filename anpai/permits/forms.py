@@ -24,11 +24,11 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 # The questions that decide a type's level (rules.derive_level reads these answers).
 LEVEL_QUESTIONS: dict[str, tuple[str, ...]] = {
-    PermitType.HOT_WORK: ("area", "night_or_holiday"),
+    PermitType.HOT_WORK: ("area", "night_or_holiday", "method"),
     PermitType.HEIGHT: ("height_m",),
     PermitType.LIFTING: ("mass_t",),
 }
-ALL_QUESTIONS = ("area", "night_or_holiday", "height_m", "mass_t")
+ALL_QUESTIONS = ("area", "night_or_holiday", "method", "height_m", "mass_t")
 
 
 def _text(rows: int = 3, **attrs: Any) -> forms.Textarea:
@@ -91,6 +91,13 @@ class PermitForm(ErrorMappingMixin, forms.Form):
         label=_("At night or on a holiday (one level higher)"),
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    method = forms.CharField(
+        label=_("Hot work method"),
+        max_length=40,
+        required=False,
+        widget=_input(placeholder=_("e.g. electric welding, gas cutting, grinding")),
+        help_text=_("Printed on the permit (动火方式)."),
     )
     height_m = forms.CharField(
         label=_("Working height (m)"), required=False, widget=_number(placeholder="8")
@@ -192,6 +199,7 @@ class PermitForm(ErrorMappingMixin, forms.Form):
             return {
                 "area": data.get("area") or "",
                 "night_or_holiday": bool(data.get("night_or_holiday")),
+                "method": (data.get("method") or "").strip(),
             }
         if self.type == PermitType.HEIGHT:
             return {"height_m": (data.get("height_m") or "").strip()}

@@ -353,6 +353,19 @@ def test_apply_creates_a_draft_with_workers_and_links(client_as, org, make):
     assert reverse("permits:detail", args=[permit.pk]) in other
 
 
+def test_hot_work_method_is_kept_and_printed(client_as, org):
+    response = client_as("team").post(reverse("permits:create"), _form(org, method="电焊"))
+    assert response.status_code == 302
+    permit = Permit.objects.get(organization=org, unit="维修车间")
+    assert permit.answers["method"] == "电焊"
+    import pypdfium2 as pdfium
+
+    from anpai.permits.pdf import render_permit
+
+    text = pdfium.PdfDocument(render_permit(permit))[0].get_textpage().get_text_range()
+    assert "电焊" in text
+
+
 def test_apply_and_submit_in_one_go(client_as, org):
     response = client_as("team").post(reverse("permits:create"), {**_form(org), "submit": "1"})
     assert response.status_code == 302
