@@ -97,6 +97,11 @@ class ChecklistListView(ChecklistAccessMixin, View):
         )
         if industry:
             rows = rows.filter(industry__code=industry)
+        # Organisations' own checklists (generated from their risk control measures)
+        # would bury the township's: listed apart, behind ?own=1.
+        own = request.GET.get("own") == "1"
+        own_count = rows.filter(organization__isnull=False).count()
+        rows = rows.filter(organization__isnull=not own)
         groups: OrderedDict[Any, dict[str, Any]] = OrderedDict()
         for template in rows:
             key = template.industry_id
@@ -107,6 +112,8 @@ class ChecklistListView(ChecklistAccessMixin, View):
             "count": sum(len(g["templates"]) for g in groups.values()),
             "industries": list(Industry.objects.filter(is_active=True)),
             "selected_industry": industry,
+            "own": own,
+            "own_count": own_count,
             "can_import": access.can(user, RESOURCE, access.IMPORT),
             "can_export": access.can(user, RESOURCE, access.EXPORT),
         }

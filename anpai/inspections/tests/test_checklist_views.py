@@ -384,3 +384,18 @@ def test_list_and_detail_query_counts_do_not_grow(login, local, clauses):
         )
     assert count(LIST) == list_before
     assert count(_detail(local.pk)) == detail_before
+
+
+def test_organisations_own_checklists_are_listed_apart(login, demo):
+    own = ChecklistTemplate.objects.filter(organization__isnull=False, is_current=True)
+    assert own.exists()  # the demo's risk control checks of ent1's enterprise
+    client = login("township")
+    shared = client.get(LIST)
+    listed = [t.pk for g in shared.context["groups"] for t in g["templates"]]
+    assert not set(listed) & set(own.values_list("pk", flat=True))
+    assert shared.context["own_count"] == own.count()
+    apart = client.get(LIST, {"own": "1"})
+    listed = {t.pk for g in apart.context["groups"] for t in g["templates"]}
+    assert listed == set(own.values_list("pk", flat=True))
+    # Another enterprise sees neither the list nor the count of ent1's.
+    assert login("ent2").get(LIST).context["own_count"] == 0
