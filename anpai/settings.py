@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "anpai.inspections",
     "anpai.risks",
     "anpai.permits",
+    "anpai.enforcement",
+    "anpai.responsibility",
+    "anpai.enterprise",
     "anpai.jobs",
     "anpai.demo",
 ]

@@ -18,6 +18,9 @@ urlpatterns = [
     path("inspections/", include("anpai.inspections.urls")),
     path("risks/", include("anpai.risks.urls")),
     path("permits/", include("anpai.permits.urls")),
+    path("enforcement/", include("anpai.enforcement.urls")),
+    path("responsibility/", include("anpai.responsibility.urls")),
+    path("enterprise/", include("anpai.enterprise.urls")),
     # The public page a risk notification card's QR code opens (no login).
     path("r/<str:token>/", public_point, name="risk_public"),
     path("jobs/", include("anpai.jobs.urls")),

@@ -207,6 +207,97 @@ POLICY: dict[str, dict[str, frozenset[str]]] = {
     "permits.permitrules": {
         R.TOWNSHIP_OFFICER: frozenset({VIEW, CHANGE}),
     },
+    # Enforcement (执法): township and department officers open cases, issue the
+    # numbered documents ("issue"), record reviews ("review"), cancel a document
+    # ("cancel") and close cases ("close"); the organisation reads its own cases.
+    "enforcement.case": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW, EXPORT}),
+        R.TOWNSHIP_OFFICER: frozenset(
+            {VIEW, ADD, CHANGE, EXPORT, "issue", "review", "cancel", "close"}
+        ),
+        R.DEPT_OFFICER: frozenset(
+            {VIEW, ADD, CHANGE, EXPORT, "issue", "review", "cancel", "close"}
+        ),
+        R.VILLAGE_OFFICER: frozenset({VIEW}),
+        R.ENT_PRINCIPAL: frozenset({VIEW}),
+        R.ENT_SAFETY: frozenset({VIEW}),
+        R.COUNTY_VIEWER: frozenset({VIEW, EXPORT}),
+    },
+    "enforcement.documentsettings": {
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, CHANGE}),
+    },
+    # Accountability (追责问责): decided by the township; the party held to account sees it.
+    "enforcement.accountabilityrecord": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW, ADD, EXPORT}),
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, ADD, CHANGE, EXPORT}),
+        R.DEPT_OFFICER: frozenset({VIEW}),
+        R.VILLAGE_OFFICER: frozenset({VIEW}),
+        R.ENT_PRINCIPAL: frozenset({VIEW}),
+        R.COUNTY_VIEWER: frozenset({VIEW, EXPORT}),
+    },
+    # Leaders' lists (职责、任务、办实事解难题清单): the township office writes them;
+    # each leader records progress on and self-reviews their own (actions check who).
+    "responsibility.leaderlist": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW, EXPORT, "progress", "self_review"}),
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, ADD, CHANGE, EXPORT, "progress", "self_review"}),
+        R.VILLAGE_OFFICER: frozenset({VIEW, "progress", "self_review"}),
+        R.COUNTY_VIEWER: frozenset({VIEW, EXPORT}),
+    },
+    # Enterprise responsibility: the enterprise writes, government reads (and files
+    # self-inspection reports: "file" covers filing and returning with comments).
+    "enterprise.commitment": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW, EXPORT}),
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, EXPORT}),
+        R.DEPT_OFFICER: frozenset({VIEW, EXPORT}),
+        R.VILLAGE_OFFICER: frozenset({VIEW}),
+        R.ENT_PRINCIPAL: frozenset({VIEW, ADD}),
+        R.ENT_SAFETY: frozenset({VIEW}),
+        R.ENT_DEPT_HEAD: frozenset({VIEW}),
+        R.ENT_TEAM_LEADER: frozenset({VIEW}),
+        R.ENT_EMPLOYEE: frozenset({VIEW}),
+        R.COUNTY_VIEWER: frozenset({VIEW, EXPORT}),
+    },
+    "enterprise.selfinspectionreport": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW, EXPORT}),
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, EXPORT, "file"}),
+        R.DEPT_OFFICER: frozenset({VIEW, EXPORT, "file"}),
+        R.VILLAGE_OFFICER: frozenset({VIEW}),
+        R.ENT_PRINCIPAL: frozenset({VIEW, ADD, CHANGE, "submit"}),
+        R.ENT_SAFETY: frozenset({VIEW, ADD, CHANGE}),
+        R.COUNTY_VIEWER: frozenset({VIEW, EXPORT}),
+    },
+    "enterprise.postduty": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW}),
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, EXPORT}),
+        R.DEPT_OFFICER: frozenset({VIEW}),
+        R.VILLAGE_OFFICER: frozenset({VIEW}),
+        R.ENT_PRINCIPAL: frozenset({VIEW, ADD, CHANGE, EXPORT, "acknowledge"}),
+        R.ENT_SAFETY: frozenset({VIEW, ADD, CHANGE, EXPORT, "acknowledge"}),
+        R.ENT_DEPT_HEAD: frozenset({VIEW, "acknowledge"}),
+        R.ENT_TEAM_LEADER: frozenset({VIEW, "acknowledge"}),
+        R.ENT_EMPLOYEE: frozenset({VIEW, "acknowledge"}),
+        R.COUNTY_VIEWER: frozenset({VIEW}),
+    },
+    "enterprise.safetyexpense": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW, EXPORT}),
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, EXPORT}),
+        R.DEPT_OFFICER: frozenset({VIEW, EXPORT}),
+        R.VILLAGE_OFFICER: frozenset({VIEW}),
+        R.ENT_PRINCIPAL: frozenset({VIEW, ADD, CHANGE, DELETE, EXPORT}),
+        R.ENT_SAFETY: frozenset({VIEW, ADD, CHANGE, DELETE, EXPORT}),
+        R.COUNTY_VIEWER: frozenset({VIEW, EXPORT}),
+    },
+    "enterprise.violation": {
+        R.TOWNSHIP_LEADER: frozenset({VIEW, EXPORT}),
+        R.TOWNSHIP_OFFICER: frozenset({VIEW, ADD, EXPORT}),
+        R.DEPT_OFFICER: frozenset({VIEW, ADD, EXPORT}),
+        R.VILLAGE_OFFICER: frozenset({VIEW}),
+        R.ENT_PRINCIPAL: frozenset({VIEW, ADD, CHANGE, DELETE, EXPORT}),
+        R.ENT_SAFETY: frozenset({VIEW, ADD, CHANGE, DELETE, EXPORT}),
+        R.ENT_DEPT_HEAD: frozenset({VIEW, ADD}),
+        R.ENT_TEAM_LEADER: frozenset({VIEW, ADD}),
+        R.COUNTY_VIEWER: frozenset({VIEW, EXPORT}),
+    },
     "audit.auditrecord": {
         R.AUDIT_ADMIN: frozenset({VIEW, EXPORT}),
     },
