@@ -20,7 +20,8 @@ urlpatterns = [
     path("permits/", include("anpai.permits.urls")),
     path("enforcement/", include("anpai.enforcement.urls")),
     path("responsibility/", include("anpai.responsibility.urls")),
-    path("enterprise/", include("anpai.enterprise.urls")),
+    # Leaders' lists and enterprise responsibility share /responsibility/ (one nav section).
+    path("responsibility/", include("anpai.enterprise.urls")),
     # The public page a risk notification card's QR code opens (no login).
     path("r/<str:token>/", public_point, name="risk_public"),
     path("jobs/", include("anpai.jobs.urls")),

@@ -18,6 +18,9 @@ SECTIONS = [
     ("inspections:list", _("Inspections"), "inspections.inspection", access.VIEW),
     ("risks:list", _("Risks"), "risks.riskpoint", access.VIEW),
     ("permits:list", _("Permits"), "permits.permit", access.VIEW),
+    ("enforcement:list", _("Enforcement"), "enforcement.case", access.VIEW),
+    # Leaders' lists and enterprise responsibility (every working role reads commitments).
+    ("responsibility:home", _("Responsibility"), "enterprise.commitment", access.VIEW),
     ("orgs:list", _("Organisations"), "orgs.organization", access.VIEW),
     ("orgs:supervision", _("Industry supervision"), "orgs.supervision", access.VIEW),
     ("standards:list", _("Standards"), ANY_ROLE, access.VIEW),
@@ -46,6 +49,42 @@ SUBSECTIONS = {
         ("permits:board", _("Today's work"), "permits.permit", access.VIEW),
         ("permits:stats", _("Permit statistics"), "permits.permit", access.VIEW),
         ("permits:rules", _("Permit rules"), "permits.permit", access.VIEW),
+    ],
+    "enforcement:list": [
+        ("enforcement:list", _("Cases"), "enforcement.case", access.VIEW),
+        ("enforcement:reviews", _("Reviews due"), "enforcement.case", access.VIEW),
+        ("enforcement:documents", _("Official documents"), "enforcement.case", access.VIEW),
+        (
+            "enforcement:accountability",
+            _("Accountability"),
+            "enforcement.accountabilityrecord",
+            access.VIEW,
+        ),
+        (
+            "enforcement:suggestions",
+            _("To act on"),
+            "enforcement.accountabilityrecord",
+            access.ADD,
+        ),
+        (
+            "enforcement:settings",
+            _("Document settings"),
+            "enforcement.documentsettings",
+            access.CHANGE,
+        ),
+    ],
+    "responsibility:home": [
+        ("responsibility:lists", _("Leaders' lists"), "responsibility.leaderlist", access.VIEW),
+        ("enterprise:commitments", _("Commitments"), "enterprise.commitment", access.VIEW),
+        (
+            "enterprise:reports",
+            _("Self-inspection reports"),
+            "enterprise.selfinspectionreport",
+            access.VIEW,
+        ),
+        ("enterprise:posts", _("Post duties"), "enterprise.postduty", access.VIEW),
+        ("enterprise:expenses", _("Safety expenses"), "enterprise.safetyexpense", access.VIEW),
+        ("enterprise:violations", _("三违"), "enterprise.violation", access.VIEW),
     ],
 }
 

@@ -27,9 +27,13 @@ from anpai.audit.log import append
 from anpai.audit.models import AuditAction
 from anpai.core.validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 from anpai.demo import data
+from anpai.demo.enforcement import build_enforcement
+from anpai.demo.enterprise import build_enterprise
 from anpai.demo.hazards import build_hazards
 from anpai.demo.inspections import build_inspections
+from anpai.demo.ledgers import build_ledgers
 from anpai.demo.permits import build_permits
+from anpai.demo.responsibility import build_responsibility
 from anpai.demo.risks import build_risks
 from anpai.orgs.choices import OrgKind, OrgStatus
 from anpai.orgs.models import Industry, Organization, Supervision
@@ -250,6 +254,12 @@ def _build(*, password: str, scale: int, seed: int) -> DemoResult:
     build_inspections(units[: len(data.UNITS)], township_org=township_org, seed=seed)
     risks = build_risks(units[: len(data.UNITS)], township_org=township_org, seed=seed)
     permits = build_permits(units[: len(data.UNITS)], seed=seed)
+    first = units[: len(data.UNITS)]
+    extra = {"township_org": township_org, "committees": committees, "seed": seed}
+    cases = build_enforcement(first, **extra)
+    build_responsibility(first, **extra)
+    build_enterprise(first, **extra)
+    build_ledgers(first, **extra)
 
     organizations = 2 + len(departments) + len(committees) + len(units)
     append(
@@ -263,6 +273,7 @@ def _build(*, password: str, scale: int, seed: int) -> DemoResult:
             "risk_points": risks.points,
             "site_plans": risks.site_plans,
             "permits": permits.permits,
+            "enforcement_cases": cases,
             "seed": seed,
         },
     )

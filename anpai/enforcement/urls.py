@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from django.urls import path
 
 from anpai.enforcement import views
@@ -6,4 +7,9 @@ app_name = "enforcement"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    path("reviews/", lambda request: HttpResponse(""), name="reviews"),
+    path("documents/", lambda request: HttpResponse(""), name="documents"),
+    path("accountability/", lambda request: HttpResponse(""), name="accountability"),
+    path("accountability/suggestions/", lambda request: HttpResponse(""), name="suggestions"),
+    path("settings/", lambda request: HttpResponse(""), name="settings"),
 ]

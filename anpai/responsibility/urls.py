@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401 - pages land with their views
+from django.urls import path
+
+from anpai.responsibility import views
 
 app_name = "responsibility"
-urlpatterns: list = []
+urlpatterns = [
+    # /responsibility/ : leaders' lists for government roles, commitments for enterprises.
+    path("", views.home, name="home"),
+    path("leaders/", views.lists, name="lists"),
+]
