@@ -3,6 +3,14 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from anpai.enforcement.api import (
+    AccountabilityFileViewSet,
+    AccountabilityViewSet,
+    CaseViewSet,
+    DocumentViewSet,
+    ReviewViewSet,
+)
+from anpai.enterprise.api import CommitmentViewSet, SelfInspectionReportViewSet
 from anpai.hazards.api import HazardViewSet
 from anpai.inspections.api.checklists import ChecklistViewSet
 from anpai.inspections.api.duties import InspectionDutyViewSet
@@ -27,6 +35,15 @@ router.register("inspections", InspectionViewSet, basename="inspection")
 router.register("inspection-duties", InspectionDutyViewSet, basename="inspection-duty")
 router.register("risk-points", RiskPointViewSet, basename="risk-point")
 router.register("permits", PermitViewSet, basename="permit")
+# Enterprise responsibility: the principal's commitment and the self-inspection report.
+router.register("commitments", CommitmentViewSet, basename="commitment")
+router.register(
+    "self-inspection-reports", SelfInspectionReportViewSet, basename="self-inspection-report"
+)
+router.register("cases", CaseViewSet, basename="case")
+router.register("reviews", ReviewViewSet, basename="review")
+router.register("documents", DocumentViewSet, basename="document")
+router.register("accountability", AccountabilityViewSet, basename="accountability")
 
 app_name = "api"
 urlpatterns = [
@@ -44,6 +61,14 @@ urlpatterns = [
         "organizations/<int:pk>/risk-map.svg",
         OrganizationRiskMapViewSet.as_view({"get": "risk_map"}),
         name="organization-risk-map",
+    ),
+    # An official document's files, likewise without a slash.
+    path("documents/<int:pk>/pdf", DocumentViewSet.as_view({"get": "pdf"}), name="document-pdf"),
+    path("documents/<int:pk>/docx", DocumentViewSet.as_view({"get": "docx"}), name="document-docx"),
+    path(
+        "accountability/files/<int:pk>",
+        AccountabilityFileViewSet.as_view({"get": "download"}),
+        name="accountability-file",
     ),
     *router.urls,
 ]

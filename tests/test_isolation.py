@@ -231,6 +231,118 @@ API_MATRIX: list[tuple[str, str, str | None, str]] = [
      "404 404 404 403 403 403 403 404 400 404 400 403 401"),
     ("post", "permit-cancel", "permit:ent2",
      "404 404 404 403 403 403 404 403 404 400 404 403 401"),
+    # --- enterprise: commitments and self-inspection reports (anpai/enterprise) ---
+    # The principal signs the yearly commitment (承诺书); everyone over the enterprise reads
+    # it. commitment:ent1 is ent1's commitment of this year (demo); ent1 has signed, so a
+    # second signing would be 409, but an empty body is refused first (400).
+    # Self-inspection reports: the enterprise drafts (principal, safety manager), only the
+    # principal submits, township and department officers return or file. Government users
+    # never see a draft (404). report:ent1 is ent1's report returned with comments (demo),
+    # report:ent2 ent2's submitted one (demo), report:ent1draft a draft by ent1safety.
+    ("get", "commitment-list", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 401"),
+    ("post", "commitment-list", None,
+     "403 403 403 403 403 403 403 403 400 400 403 403 401"),
+    ("get", "commitment-detail", "commitment:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 401"),
+    ("get", "commitment-pdf", "commitment:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 401"),
+    ("get", "self-inspection-report-list", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 401"),
+    ("post", "self-inspection-report-list", None,
+     "403 403 403 403 403 403 403 403 400 400 400 403 401"),
+    ("get", "self-inspection-report-detail", "report:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 401"),
+    ("get", "self-inspection-report-detail", "report:ent2",
+     "404 404 404 200 200 200 404 200 404 200 404 200 401"),
+    ("get", "self-inspection-report-detail", "report:ent1draft",
+     "404 404 404 404 404 404 404 404 200 404 200 404 401"),
+    ("get", "self-inspection-report-attachment", "report:ent1",  # its signed copy
+     "404 404 404 200 200 200 200 404 200 404 200 200 401"),
+    ("get", "self-inspection-report-attachment", "report:ent1draft",
+     "404 404 404 404 404 404 404 404 404 404 404 404 401"),
+    ("patch", "self-inspection-report-detail", "report:ent1",
+     "404 404 404 403 403 403 403 404 200 404 200 403 401"),
+    ("patch", "self-inspection-report-detail", "report:ent2",  # submitted: not editable
+     "404 404 404 403 403 403 404 403 404 409 404 403 401"),
+    ("post", "self-inspection-report-submit", "report:ent1",
+     "404 404 404 403 403 403 403 404 200 404 403 403 401"),
+    ("post", "self-inspection-report-submit", "report:ent2",
+     "404 404 404 403 403 403 404 403 404 409 404 403 401"),
+    ("post", "self-inspection-report-submit", "report:ent1draft",
+     "404 404 404 404 404 404 404 404 200 404 403 404 401"),
+    ("post", "self-inspection-report-return", "report:ent2",  # the comment is required
+     "404 404 404 400 403 400 404 403 404 403 404 403 401"),
+    ("post", "self-inspection-report-return", "report:ent1",
+     "404 404 404 409 403 409 403 404 403 404 403 403 401"),
+    ("post", "self-inspection-report-file", "report:ent2",
+     "404 404 404 200 403 200 404 403 404 403 404 403 401"),
+    ("post", "self-inspection-report-file", "report:ent1",
+     "404 404 404 409 403 409 403 404 403 404 403 403 401"),
+    # --- end enterprise: commitments and self-inspection reports ---
+    # Enforcement (执法): township and supervising-department officers open cases and take
+    # every step; the leader and the county read; village officers read their villages'
+    # cases; the enterprise reads its own cases and documents but takes no step.
+    # case:ent1 is an open case against ent1's enterprise with a deadline order
+    # (document:ent1) and its due review (review:ent1); case:ent2 an open case against
+    # ent2's. Writes with an empty body: 400 means past scope and role.
+    ("get", "case-list", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 401"),
+    ("get", "case-detail", "case:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 401"),
+    ("get", "case-detail", "case:ent2",
+     "404 404 404 200 200 200 404 200 404 200 404 200 401"),
+    ("post", "case-list", None,
+     "403 403 403 400 403 400 403 403 403 403 403 403 401"),
+    ("patch", "case-detail", "case:ent1",
+     "404 404 404 200 403 200 403 404 403 404 403 403 401"),
+    ("patch", "case-detail", "case:ent2",
+     "404 404 404 200 403 200 404 403 404 403 404 403 401"),
+    ("post", "case-order", "case:ent1",
+     "404 404 404 400 403 400 403 404 403 404 403 403 401"),
+    ("post", "case-order", "case:ent2",
+     "404 404 404 400 403 400 404 403 404 403 404 403 401"),
+    ("post", "case-suspend", "case:ent1",
+     "404 404 404 400 403 400 403 404 403 404 403 403 401"),
+    ("post", "case-close-down", "case:ent2",  # no problems listed, none to take over
+     "404 404 404 400 403 400 404 403 404 403 404 403 401"),
+    ("post", "case-record", "case:ent2",  # no inspection to name the inspectors
+     "404 404 404 400 403 400 404 403 404 403 404 403 401"),
+    ("post", "case-fine", "case:ent1",
+     "404 404 404 400 403 400 403 404 403 404 403 403 401"),
+    ("post", "case-refer", "case:ent1",
+     "404 404 404 400 403 400 403 404 403 404 403 403 401"),
+    ("post", "case-close", "case:ent1",
+     "404 404 404 400 403 400 403 404 403 404 403 403 401"),
+    ("get", "review-list", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 401"),
+    ("get", "review-detail", "review:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 401"),
+    ("post", "review-record", "review:ent1",
+     "404 404 404 400 403 400 403 404 403 404 403 403 401"),
+    ("get", "document-list", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 401"),
+    ("get", "document-detail", "document:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 401"),
+    ("get", "document-pdf", "document:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 401"),
+    ("get", "document-docx", "document:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 401"),
+    ("post", "document-cancel", "document:ent1",
+     "404 404 404 400 403 400 403 404 403 404 403 403 401"),
+    # Accountability (追责问责): the township records it; the party held to account and
+    # the officers over it read. accountability:ent1 is an interview record against
+    # ent1's enterprise with an attached file (accountability-file:ent1).
+    ("get", "accountability-list", None,
+     "403 403 403 200 200 200 200 200 200 200 403 200 401"),
+    ("get", "accountability-detail", "accountability:ent1",
+     "404 404 404 200 200 200 200 404 200 404 404 200 401"),
+    ("get", "accountability-file", "accountability-file:ent1",
+     "404 404 404 200 200 200 200 404 200 404 404 200 401"),
+    ("post", "accountability-list", None,
+     "403 403 403 400 400 403 403 403 403 403 403 403 401"),
+    ("get", "accountability-suggestions", None,
+     "403 403 403 200 200 403 403 403 403 403 403 403 401"),
 ]  # fmt: skip
 
 # Routes tested elsewhere, with where.
@@ -364,6 +476,70 @@ PAGE_MATRIX: list[tuple[str, str | None, str]] = [
      "404 404 404 200 200 200 200 404 200 404 200 200 302"),
     ("permits:pdf", "permit:ent2",
      "404 404 404 200 200 200 404 200 404 200 404 200 302"),
+    # Enforcement: every role over cases reads the lists; a case, its step forms and its
+    # documents only within scope; steps need "issue" (township and department officers).
+    ("enforcement:list", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 302"),
+    ("enforcement:reviews", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 302"),
+    ("enforcement:documents", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 302"),
+    ("enforcement:detail", "case:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 302"),
+    ("enforcement:detail", "case:ent2",
+     "404 404 404 200 200 200 404 200 404 200 404 200 302"),
+    ("enforcement:order", "case:ent1",
+     "404 404 404 200 403 200 403 404 403 404 403 403 302"),
+    ("enforcement:document_pdf", "document:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 302"),
+    ("enforcement:settings", None,
+     "403 403 403 200 403 403 403 403 403 403 403 403 302"),
+    ("enforcement:accountability", None,
+     "403 403 403 200 200 200 200 200 200 200 403 200 302"),
+    ("enforcement:accountability_detail", "accountability:ent1",
+     "404 404 404 200 200 200 200 404 200 404 404 200 302"),
+    ("enforcement:accountability_file", "accountability-file:ent1",
+     "404 404 404 200 200 200 200 404 200 404 404 200 302"),
+    ("enforcement:suggestions", None,
+     "403 403 403 200 200 403 403 403 403 403 403 403 302"),
+    # Leaders' lists: the township and the village committees, read by the county.
+    ("responsibility:lists", None,
+     "403 403 403 200 200 403 200 200 403 403 403 200 302"),
+    # The enterprise's standing ledgers: read by every role over them, scoped within.
+    ("enterprise:posts", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 302"),
+    ("enterprise:expenses", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 302"),
+    ("enterprise:violations", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 302"),
+    ("enterprise:post_create", None,
+     "403 403 403 403 403 403 403 403 200 200 200 403 302"),
+    # --- enterprise: commitments and self-inspection reports (anpai/enterprise) ---
+    ("enterprise:commitments", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 302"),
+    ("enterprise:commitment_sign", None,
+     "403 403 403 403 403 403 403 403 200 200 403 403 302"),
+    ("enterprise:commitment_export", None,
+     "403 403 403 200 200 200 403 403 403 403 403 200 302"),
+    ("enterprise:commitment_detail", "commitment:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 302"),
+    ("enterprise:commitment_pdf", "commitment:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 302"),
+    ("enterprise:commitment_signature", "commitment:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 302"),
+    ("enterprise:reports", None,
+     "403 403 403 200 200 200 200 200 200 200 200 200 302"),
+    ("enterprise:report_create", None,
+     "403 403 403 403 403 403 403 403 200 200 200 403 302"),
+    ("enterprise:report_detail", "report:ent1",
+     "404 404 404 200 200 200 200 404 200 404 200 200 302"),
+    ("enterprise:report_detail", "report:ent2",
+     "404 404 404 200 200 200 404 200 404 200 404 200 302"),
+    ("enterprise:report_detail", "report:ent1draft",
+     "404 404 404 404 404 404 404 404 200 404 200 404 302"),
+    ("enterprise:report_edit", "report:ent1",
+     "404 404 404 403 403 403 403 404 200 404 200 403 302"),
+    # --- end enterprise: commitments and self-inspection reports ---
 ]  # fmt: skip
 
 # Pages whose object is not named ``pk`` in their URL.
@@ -420,10 +596,12 @@ def targets(demo):
         **hazards,
         **_risk_points(demo, org_of),
         **_permits(demo, org_of),
+        **_enterprise_reports(demo, org_of),  # enterprise: commitments and reports
         **_library(township),
         "job:ent1": _job(demo["ent1"]),
         **_inspections(demo, org_of),
         **_inspection_plans(org_of("ent1")),
+        **_enforcement(demo, org_of),
         "org:ent1": org_of("ent1").pk,
         "org:ent2": org_of("ent2").pk,
         "org:other": other.pk,
@@ -551,6 +729,81 @@ def _permits(demo, org_of) -> dict[str, int]:
             ],
         ).pk
     return made
+
+
+def _enforcement(demo, org_of) -> dict[str, int]:
+    """An open case against ent1's enterprise with a deadline order and its due review, an
+    open case against ent2's, and an interview record against ent1's with a file."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from anpai.enforcement import actions
+    from anpai.enforcement.models import AccountabilityFile
+
+    township = demo["township"]
+    made: dict[str, int] = {}
+    for name in ("ent1", "ent2"):
+        made[f"case:{name}"] = actions.open_case(
+            by=township,
+            organization=org_of(name),
+            title="可燃气体报警装置未投用",
+            facts="检查发现罐区可燃气体报警装置处于关闭状态。",
+            grounds=["equipment"],
+        ).pk
+    deadline = timezone.localdate() + timedelta(days=10)
+    order = actions.issue_order(
+        made["case:ent1"], by=township, deadline=deadline, items=["报警装置关闭"]
+    )
+    made["document:ent1"] = order.pk
+    made["review:ent1"] = order.measures.get().reviews.get().pk
+    record = actions.record_accountability(
+        by=township,
+        organization=org_of("ent1"),
+        kind="interview",
+        reason="重大事故隐患整改不力",
+        person_name="陈永刚",
+        cases=[made["case:ent1"]],
+    )
+    made["accountability:ent1"] = record.pk
+    attached = AccountabilityFile(
+        record=record, content_type="application/pdf", sha256="0" * 64, original_name="约谈.pdf"
+    )
+    attached.file.save("interview.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    made["accountability-file:ent1"] = attached.pk
+    return made
+
+
+# --- enterprise: commitments and self-inspection reports (anpai/enterprise) ---
+def _enterprise_reports(demo, org_of) -> dict[str, int]:
+    """ent1's commitment of this year, ent1's returned and ent2's submitted report (all
+    from the demo), and a fresh draft of ent1's (by its safety manager)."""
+    from django.core.files.base import ContentFile
+
+    from anpai.enterprise import actions
+    from anpai.enterprise.models import Commitment, SelfInspectionReport
+
+    reports = SelfInspectionReport.objects
+    draft = actions.create_report(
+        by=demo["ent1safety"], title="自查检视报告（草稿）", overview="逐项检视。"
+    )
+    returned = reports.filter(organization=org_of("ent1"), state="returned").order_by("id")[0]
+    returned.attachment.save("signed.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    return {
+        "commitment:ent1": Commitment.objects.get(
+            organization=org_of("ent1"), year=actions.this_year()
+        ).pk,
+        "report:ent1": returned.pk,
+        "report:ent2": reports.filter(organization=org_of("ent2"), state="submitted")
+        .order_by("id")
+        .first()
+        .pk,
+        "report:ent1draft": draft.pk,
+    }
+
+
+# --- end enterprise ---
 
 
 def _hazards(demo, org_of) -> dict[str, int]:

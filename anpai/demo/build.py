@@ -255,11 +255,10 @@ def _build(*, password: str, scale: int, seed: int) -> DemoResult:
     risks = build_risks(units[: len(data.UNITS)], township_org=township_org, seed=seed)
     permits = build_permits(units[: len(data.UNITS)], seed=seed)
     first = units[: len(data.UNITS)]
-    extra = {"township_org": township_org, "committees": committees, "seed": seed}
-    cases = build_enforcement(first, **extra)
-    build_responsibility(first, **extra)
-    build_enterprise(first, **extra)
-    build_ledgers(first, **extra)
+    cases = build_enforcement(first, township_org=township_org, committees=committees, seed=seed)
+    build_responsibility(first, township_org=township_org, committees=committees, seed=seed)
+    build_enterprise(first, township_org=township_org, committees=committees, seed=seed)
+    build_ledgers(first, township_org=township_org, committees=committees, seed=seed)
 
     organizations = 2 + len(departments) + len(committees) + len(units)
     append(

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from anpai.core import access
+from anpai.core.counters import next_serial
 from anpai.core.errors import Conflict, Forbidden, Invalid, NotFound
 from anpai.enforcement.choices import (
     OPEN_STATES,
@@ -170,23 +171,8 @@ def save_settings(*, by: User, region: Region, **values: Any) -> DocumentSetting
 
 
 def _next_serial(township: Region, series: str, year: int) -> int:
-    """The next serial of ``series`` in ``township`` for ``year``, under a row lock.
-
-    The counter row is created in a savepoint: two first documents of a year
-    racing to create it meet on the unique constraint, and the loser then
-    waits on the winner's lock like any later document.
-    """
-    try:
-        with transaction.atomic():
-            DocumentCounter.objects.get_or_create(region=township, kind=series, year=year)
-    except IntegrityError:
-        pass
-    counter = DocumentCounter.objects.select_for_update().get(
-        region=township, kind=series, year=year
-    )
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last
+    """The next serial of ``series`` in ``township`` for ``year`` (see core.counters)."""
+    return next_serial(DocumentCounter, region=township, kind=series, year=year)
 
 
 def format_number(cfg: dict[str, Any], abbr: str, year: int, serial: int) -> str:
@@ -409,28 +395,6 @@ def _issued_on(value: Any) -> date:
     return issued
 
 
-def _findings(case: Case) -> list[str]:
-    """The problems behind the case: its inspection's failed items, then its hazards."""
-    lines: list[str] = []
-    if case.inspection_id is not None:
-        from anpai.inspections.choices import AnswerResult
-
-        answers = (
-            case.inspection.answers.filter(result=AnswerResult.FAIL)
-            .select_related("item")
-            .order_by("item__order", "id")
-        )
-        for answer in answers:
-            text = answer.hazard_title or answer.item.question
-            if answer.note:
-                text = f"{text}（{answer.note}）"
-            lines.append(text)
-    for hazard in case.hazards.order_by("id"):
-        if hazard.title not in lines:
-            lines.append(hazard.title)
-    return lines
-
-
 # ---------------------------------------------------------------- cases
 
 
@@ -567,7 +531,7 @@ def _measure_document(
     extra: dict[str, Any] | None = None,
 ) -> tuple[Measure, Document]:
     content = _base_content(case, kind, issued_on)
-    problems = _items(items) or _findings(case)
+    problems = _items(items) or findings(case)
     if not problems:
         raise Invalid(fields={"items": [_("List at least one problem to be put right.")]})
     content["items"] = problems
@@ -730,15 +694,10 @@ def issue_record(
         when = inspection.date if inspection is not None else day
     names = str(inspectors or "").strip()
     if not names and inspection is not None:
-        people = (
-            [inspection.lead, *inspection.inspectors.all()]
-            if inspection.lead
-            else list(inspection.inspectors.all())
-        )
-        names = "、".join(dict.fromkeys(p.get_full_name() or p.username for p in people if p))
+        names = inspector_names(inspection)
     if not names:
         raise Invalid(fields={"inspectors": [_("Name the inspectors.")]})
-    problems = _items(items) or _findings(case)
+    problems = _items(items) or findings(case)
     content.update(
         {
             "place": str(place or "").strip() or case.organization.address,
@@ -938,22 +897,22 @@ def cancel_document(document: Document | int, *, by: User, reason: Any) -> Docum
     if case_id is None:
         raise NotFound(_("No such document."))
     case = _lock(case_id, by, CANCEL)
-    document = Document.objects.select_for_update().get(pk=pk)
-    if document.is_cancelled:
+    doc = Document.objects.select_for_update().get(pk=pk)
+    if doc.is_cancelled:
         raise Conflict(_("This document is already cancelled."))
     text = _text(reason, "reason", _("Reason for cancellation"))
-    document.cancelled_at = timezone.now()
-    document.cancelled_by = by
-    document.cancel_reason = text
-    document.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
-    for measure in Measure.objects.filter(document=document, lifted_at__isnull=True):
+    doc.cancelled_at = timezone.now()
+    doc.cancelled_by = by
+    doc.cancel_reason = text
+    doc.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
+    for measure in Measure.objects.filter(document=doc, lifted_at__isnull=True):
         measure.lifted_at = timezone.now()
         measure.save(update_fields=["lifted_at"])
         measure.reviews.filter(state=ReviewState.PENDING).delete()
     _sync_org_status(case.organization)
-    _event(case, EventKind.CANCELLED, by, comment=text, data={"document": document.pk})
+    _event(case, EventKind.CANCELLED, by, comment=text, data={"document": doc.pk})
     _save(case)
-    return document
+    return doc
 
 
 @transaction.atomic
@@ -1155,3 +1114,39 @@ def suggestions(user: User, today: date | None = None) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+# ---------------------------------------------------------------- helpers for the pages
+
+
+def findings(case: Case) -> list[str]:
+    """The problems an order or record lists by default (the pages prefill them): the
+    inspection's failed items, then the case's hazards that none of them became."""
+    lines: list[str] = []
+    from_answers: set[int] = set()
+    inspection = case.inspection
+    if inspection is not None:
+        from anpai.inspections.choices import AnswerResult
+
+        answers = (
+            inspection.answers.filter(result=AnswerResult.FAIL)
+            .select_related("item")
+            .order_by("item__order", "id")
+        )
+        for answer in answers:
+            text = answer.hazard_title or answer.item.question
+            if answer.note:
+                text = f"{text}（{answer.note}）"
+            lines.append(text)
+            if answer.hazard_id:
+                from_answers.add(answer.hazard_id)
+    for hazard in case.hazards.order_by("id"):
+        if hazard.pk not in from_answers and hazard.title not in lines:
+            lines.append(hazard.title)
+    return lines
+
+
+def inspector_names(inspection: Any) -> str:
+    """The inspection's lead and inspectors, as a record names them."""
+    people = [inspection.lead, *inspection.inspectors.all()]
+    return "、".join(dict.fromkeys(p.get_full_name() or p.username for p in people if p))

@@ -62,9 +62,37 @@ class Commitment(models.Model):
         return f"{self.organization} · {self.year}"
 
 
+def _report_scope(user, resource: str, action: str, org_path: str, state_path: str):
+    """One ``Q`` for the reports ``user`` may ``action``, or None.
+
+    A draft is the enterprise's own business: only those who may write reports
+    for the organisation (add or change) see it. Everyone else in scope sees a
+    report once it has been submitted (and whatever became of it afterwards).
+    """
+    from anpai.core import access
+
+    scope = access.scope_q(user, resource, action, org_path=org_path)
+    if scope is None:
+        return None
+    writers = None
+    for step in (access.ADD, access.CHANGE):
+        q = access.scope_q(user, resource, step, org_path=org_path)
+        if q is not None:
+            writers = q if writers is None else writers | q
+    visible = ~models.Q(**{state_path: R.DRAFT})
+    if writers is not None:
+        visible = writers | visible
+    return scope & visible
+
+
 class ReportQuerySet(RestrictedQuerySet["SelfInspectionReport"]):
     resource = "enterprise.selfinspectionreport"
     org_path = "organization"
+
+    def restrict(self, user, action: str = "view"):
+        """The policy's scope for ``action``, without other people's drafts (see above)."""
+        q = _report_scope(user, self.resource, action, self.org_path, "state")
+        return self.none() if q is None else self.filter(q)
 
 
 class SelfInspectionReport(models.Model):
@@ -133,6 +161,11 @@ class SelfInspectionReport(models.Model):
 class ReportEventQuerySet(RestrictedQuerySet["ReportEvent"]):
     resource = "enterprise.selfinspectionreport"
     org_path = "report__organization"
+
+    def restrict(self, user, action: str = "view"):
+        """The events of the reports ``user`` may see (no one else's drafts)."""
+        q = _report_scope(user, self.resource, action, self.org_path, "report__state")
+        return self.none() if q is None else self.filter(q)
 
 
 class ReportEvent(models.Model):

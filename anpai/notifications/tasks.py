@@ -12,10 +12,12 @@ from celery import shared_task
 
 @shared_task(name="anpai.notifications.tasks.deadline_reminders")
 def deadline_reminders() -> dict[str, int]:
-    """Send today's deadline reminders (idempotent), then pending deliveries."""
+    """Send today's deadline and review reminders (idempotent), then pending deliveries."""
+    from anpai.enforcement.reminders import send_review_reminders
     from anpai.hazards.reminders import send_deadline_reminders
 
-    return send_deadline_reminders()
+    reviews = send_review_reminders()
+    return {**send_deadline_reminders(), **reviews}
 
 
 @shared_task(name="anpai.notifications.tasks.deliver_pending")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from anpai.core import access
+from anpai.core.counters import next_serial
 from anpai.core.errors import Conflict, Forbidden, Invalid, NotFound
 from anpai.orgs.models import Organization
 from anpai.people.models import User
@@ -331,13 +332,9 @@ def _set_linked(permit: Permit, linked: Iterable[Any]) -> None:
 def _number(permit: Permit) -> str:
     """The next number of the organisation's year, e.g. DH-2026-0007 (never reused)."""
     year = timezone.localdate().year
-    counter, _created = PermitCounter.objects.select_for_update().get_or_create(
-        organization=permit.organization, year=year
-    )
-    counter.last += 1
-    counter.save(update_fields=["last"])
+    serial = next_serial(PermitCounter, organization=permit.organization, year=year)
     prefix = R.type_rule(permit.rules.data, permit.type).get("prefix", "ZY")
-    return f"{prefix}-{year}-{counter.last:04d}"
+    return f"{prefix}-{year}-{serial:04d}"
 
 
 # ---------------------------------------------------------------- drafting

@@ -91,6 +91,15 @@ class ListItem(models.Model):
     def __str__(self) -> str:
         return self.text[:40]
 
+    @property
+    def is_overdue(self) -> bool:
+        """Past its due date (in ``ANPAI_TIME_ZONE``) and not done."""
+        return (
+            self.due_on is not None
+            and self.status != ItemStatus.DONE
+            and self.due_on < timezone.localdate()
+        )
+
 
 class SelfReviewQuerySet(RestrictedQuerySet["SelfReview"]):
     resource = "responsibility.leaderlist"

@@ -62,6 +62,24 @@ def _wipe():
     from anpai.regions.models import Region
 
     Permit.objects.all().delete()  # protects its organisation, applicant and approvers
+    # Enforcement and responsibility rows protect their organisations (and leaders).
+    from anpai.enforcement.models import AccountabilityRecord, Case, Document
+    from anpai.enterprise import models as enterprise
+    from anpai.responsibility.models import LeaderList, SelfReview
+
+    AccountabilityRecord.objects.all().delete()
+    Document.objects.all().delete()  # protects its case
+    Case.objects.all().delete()
+    SelfReview.objects.all().delete()
+    LeaderList.objects.all().delete()
+    for model in (
+        enterprise.Commitment,
+        enterprise.SelfInspectionReport,
+        enterprise.PostDuty,
+        enterprise.SafetyExpense,
+        enterprise.Violation,
+    ):
+        model.objects.all().delete()
     Hazard.objects.all().delete()  # protects its organisation and people
     # So do the demo season's inspections and rounds (organisation, lead, planner).
     from anpai.inspections.models import Inspection, InspectionRound
