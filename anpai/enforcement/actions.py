@@ -571,6 +571,41 @@ def _deadline_after(value: Any, issued_on: date, label: str) -> date:
     return deadline
 
 
+def _issue_with_deadline(
+    case: Case | int,
+    *,
+    by: User,
+    kind: str,
+    measure_kind: str,
+    label: str,
+    deadline: Any,
+    items: Any,
+    requirement: Any,
+    issued_on: Any,
+    version: int | None,
+) -> Document:
+    """A measure with a deadline (an order, a suspension): its document and its review."""
+    case = _lock(case, by, ISSUE, version)
+    _require_open(case)
+    day = _issued_on(issued_on)
+    limit = _deadline_after(deadline, day, label)
+    measure, document = _measure_document(
+        case,
+        by=by,
+        kind=kind,
+        measure_kind=measure_kind,
+        items=items,
+        deadline=limit,
+        requirement=requirement,
+        issued_on=day,
+    )
+    _schedule_review(case, measure, limit)
+    _sync_org_status(case.organization)
+    _event(case, EventKind.MEASURE, by, data={"measure": measure_kind})
+    _save(case)
+    return document
+
+
 @transaction.atomic
 def issue_order(
     case: Case | int,
@@ -583,24 +618,18 @@ def issue_order(
     version: int | None = None,
 ) -> Document:
     """责令限期整改: the order (指令书) with the next number, and its review after the deadline."""
-    case = _lock(case, by, ISSUE, version)
-    _require_open(case)
-    day = _issued_on(issued_on)
-    limit = _deadline_after(deadline, day, _("Deadline"))
-    measure, document = _measure_document(
+    return _issue_with_deadline(
         case,
         by=by,
         kind=DocumentKind.ORDER,
         measure_kind=MeasureKind.DEADLINE,
+        label=_("Deadline"),
+        deadline=deadline,
         items=items,
-        deadline=limit,
         requirement=requirement,
-        issued_on=day,
+        issued_on=issued_on,
+        version=version,
     )
-    _schedule_review(case, measure, limit)
-    _event(case, EventKind.MEASURE, by, data={"measure": MeasureKind.DEADLINE})
-    _save(case)
-    return document
 
 
 @transaction.atomic
@@ -615,25 +644,18 @@ def issue_suspension(
     version: int | None = None,
 ) -> Document:
     """停产整顿: the decision, the organisation suspended, a review after the period."""
-    case = _lock(case, by, ISSUE, version)
-    _require_open(case)
-    day = _issued_on(issued_on)
-    limit = _deadline_after(deadline, day, _("End of the suspension period"))
-    measure, document = _measure_document(
+    return _issue_with_deadline(
         case,
         by=by,
         kind=DocumentKind.SUSPENSION,
         measure_kind=MeasureKind.SUSPENSION,
+        label=_("End of the suspension period"),
+        deadline=deadline,
         items=items,
-        deadline=limit,
         requirement=requirement,
-        issued_on=day,
+        issued_on=issued_on,
+        version=version,
     )
-    _schedule_review(case, measure, limit)
-    _sync_org_status(case.organization)
-    _event(case, EventKind.MEASURE, by, data={"measure": MeasureKind.SUSPENSION})
-    _save(case)
-    return document
 
 
 @transaction.atomic
