@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
 
 from anpai.core import access
@@ -49,7 +50,9 @@ class CaseFilterSet(filters.FilterSet):
     )
     ground = filters.ChoiceFilter(choices=Ground.choices, method="filter_ground", label=_("Ground"))
     measure = filters.ChoiceFilter(
-        choices=MeasureKind.choices, method="filter_measure", label=_("Measure")
+        choices=MeasureKind.choices,
+        method="filter_measure",
+        label=pgettext_lazy("enforcement", "Measure"),
     )
     organization = filters.ModelChoiceFilter(
         queryset=case_orgs, field_name="organization", label=_("Organisation")
@@ -106,7 +109,9 @@ class CaseFilterSet(filters.FilterSet):
 class DocumentFilterSet(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=DocumentKind.choices, label=_("Kind"))
     year = filters.NumberFilter(field_name="year", label=_("Year"))
-    cancelled = filters.BooleanFilter(method="filter_cancelled", label=_("Cancelled"))
+    cancelled = filters.BooleanFilter(
+        method="filter_cancelled", label=pgettext_lazy("document", "Cancelled")
+    )
 
     class Meta:
         model = Document

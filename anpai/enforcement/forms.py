@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anpai.core import access
 from anpai.enforcement.choices import (
@@ -220,8 +221,11 @@ class ReviewForm(ErrorMappingMixin, forms.Form):
 
     review = forms.TypedChoiceField(label=_("Review"), coerce=int, widget=_select())
     result = forms.ChoiceField(
-        label=_("Result"),
-        choices=[("passed", _("Rectified")), ("failed", _("Not rectified"))],
+        label=pgettext_lazy("review", "Result"),
+        choices=[
+            ("passed", pgettext_lazy("review state", "Rectified")),
+            ("failed", pgettext_lazy("review state", "Not rectified")),
+        ],
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         error_messages={"required": _("Result: choose rectified or not rectified.")},
     )

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from anpai.core.querysets import RestrictedQuerySet
@@ -196,7 +197,7 @@ class Document(models.Model):
     issued_on = models.DateField(_("issued on"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("issued by"),
+        verbose_name=pgettext_lazy("document", "issued by"),
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
@@ -237,7 +238,9 @@ class Measure(models.Model):
     """A measure taken in a case: deadline order, suspension, closure, fine or referral."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="measures")
-    kind = models.CharField(_("measure"), max_length=20, choices=MeasureKind.choices)
+    kind = models.CharField(
+        pgettext_lazy("enforcement", "measure"), max_length=20, choices=MeasureKind.choices
+    )
     document = models.ForeignKey(
         Document,
         verbose_name=_("document"),
@@ -286,7 +289,10 @@ class Review(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
     measure = models.ForeignKey(
-        Measure, verbose_name=_("measure"), on_delete=models.CASCADE, related_name="reviews"
+        Measure,
+        verbose_name=pgettext_lazy("enforcement", "measure"),
+        on_delete=models.CASCADE,
+        related_name="reviews",
     )
     deadline = models.DateField(_("rectification deadline"), null=True, blank=True)
     due_on = models.DateField(_("review due"), db_index=True)

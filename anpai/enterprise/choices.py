@@ -17,7 +17,7 @@ class ReportState(models.TextChoices):
 class ReportEventKind(models.TextChoices):
     CREATED = "created", _("Drafted")
     EDITED = "edited", _("Edited")
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("report event", "Submitted")  # 报送
     RETURNED = "returned", _("Returned with comments")
     FILED = "filed", _("Filed")
 

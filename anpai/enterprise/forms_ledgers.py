@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anpai.enterprise import ledgers
 from anpai.enterprise.choices import ExpenseDirection, ViolationAction, ViolationKind
@@ -74,7 +75,7 @@ class ExpenseForm(_Base):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-    description = forms.CharField(label=_("Description"), required=False)
+    description = forms.CharField(label=pgettext_lazy("expense", "Description"), required=False)
     voucher = forms.CharField(label=_("Voucher number"), required=False)
 
     def __init__(self, *args, **kwargs):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_filters import rest_framework as filters
 
 from anpai.core.errors import Invalid
@@ -70,7 +71,9 @@ class ReportForm(_ActionErrorsMixin, forms.Form):
         label=_("Rectification"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     next_steps = forms.CharField(
-        label=_("Next steps"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=pgettext_lazy("self-inspection report", "Next steps"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     attachment = forms.FileField(
         label=_("Signed copy (PDF or photo, optional)"),

@@ -28,6 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from anpai.core import access
 from anpai.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -334,11 +335,14 @@ def clean_expense(values: dict[str, Any]) -> dict[str, Any]:
     clean["amount"] = _money(values, "amount", _("Amount"), errors, limit=MAX_AMOUNT)
     clean["description"] = _text(values, "description")
     if not clean["description"]:
-        _required("description", _("Description"), errors)
+        _required("description", pgettext("expense", "Description"), errors)
     clean["voucher"] = _text(values, "voucher")
     _max_length(
         clean,
-        [("description", _("Description"), 200), ("voucher", _("Voucher number"), 40)],
+        [
+            ("description", pgettext("expense", "Description"), 200),
+            ("voucher", _("Voucher number"), 40),
+        ],
         errors,
     )
     if errors:

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from anpai.core import access
 from anpai.core.errors import Conflict, Forbidden, Invalid, NotFound
@@ -528,7 +528,7 @@ def save_self_review(
     for name, value, label in (
         ("summary", summary, _("How the duties were fulfilled")),
         ("gaps", gaps, _("Gaps found")),
-        ("next_steps", next_steps, _("Next steps")),
+        ("next_steps", next_steps, pgettext("self-review", "Next steps")),
     ):
         if len(value) > 4 * MAX_TEXT:
             errors[name] = [

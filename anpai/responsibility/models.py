@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from anpai.core.querysets import RestrictedQuerySet
 from anpai.responsibility.choices import Assessment, ItemStatus, ListKind, MatterCategory
@@ -66,11 +67,11 @@ class ItemQuerySet(RestrictedQuerySet["ListItem"]):
 class ListItem(models.Model):
     list = models.ForeignKey(LeaderList, on_delete=models.CASCADE, related_name="items")
     order = models.PositiveIntegerField(_("order"), default=0)
-    text = models.TextField(_("item"))
+    text = models.TextField(pgettext_lazy("list item", "item"))
     category = models.CharField(
         _("category"), max_length=20, choices=MatterCategory.choices, blank=True
     )
-    due_on = models.DateField(_("due"), null=True, blank=True)
+    due_on = models.DateField(pgettext_lazy("list item", "due"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=ItemStatus.choices, default=ItemStatus.NOT_STARTED
     )

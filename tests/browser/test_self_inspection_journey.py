@@ -124,6 +124,8 @@ def test_ent2_signs_this_years_commitment_on_the_canvas(page_as, live_server):
     page = page_as("ent2", mobile=True)
     page.goto(f"{base}/responsibility/commitments/")
     page.click('[data-testid="commitment-sign"]')
+    page.wait_for_selector('[data-testid="duty-check"]')  # the form page, not the list
+    page.wait_for_load_state()  # and its signature pad script
     boxes = page.locator('[data-testid="duty-check"]')
     assert boxes.count() == 7
     for index in range(6):
