@@ -908,7 +908,8 @@ def record_review(
 
 @transaction.atomic
 def cancel_document(document: Document | int, *, by: User, reason: Any) -> Document:
-    """Cancel a document: it keeps its number, with the reason; its measure stops."""
+    """Cancel a document of an open case: it keeps its number, with the reason; its
+    measure stops."""
     pk = document.pk if isinstance(document, Document) else int(document)
     case_id = (
         Document.objects.restrict(by, access.VIEW)
@@ -919,6 +920,7 @@ def cancel_document(document: Document | int, *, by: User, reason: Any) -> Docum
     if case_id is None:
         raise NotFound(_("No such document."))
     case = _lock(case_id, by, CANCEL)
+    _require_open(case)  # a closed case's documents are final
     doc = Document.objects.select_for_update().get(pk=pk)
     if doc.is_cancelled:
         raise Conflict(_("This document is already cancelled."))

@@ -471,7 +471,7 @@ def _permissions(user, case: Case) -> dict[str, bool]:
     on = access.roles_on_orgs(user, RESOURCE, [actions.CANCEL], [case.organization_id]).get(
         case.organization_id, {}
     )
-    return {"can_cancel": bool(on.get(actions.CANCEL))}
+    return {"can_cancel": case.is_open and bool(on.get(actions.CANCEL))}
 
 
 class CaseDetailView(RestrictedViewMixin, View):

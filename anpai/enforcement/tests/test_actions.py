@@ -46,6 +46,8 @@ def test_a_finding_becomes_a_case_an_order_a_review_and_a_closing_opinion(demo, 
     assert "整改合格" in opinion.content["opinion"]
     assert case.state == CaseState.CLOSED
     assert opinion.number in case.conclusion
+    with pytest.raises(Conflict):  # a closed case's documents are final
+        actions.cancel_document(opinion, by=township, reason="误发")
     kinds = list(case.events.values_list("kind", flat=True))
     assert kinds == [
         EventKind.OPENED,

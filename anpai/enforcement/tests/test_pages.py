@@ -317,6 +317,7 @@ def test_from_inspection_to_order_to_review_to_closed(demo, login, inspection, o
     assert 'data-state="closed"' in page
     assert review.document.number in page
     assert 'data-testid="case-steps"' not in page  # nothing left to do
+    assert 'data-testid="document-cancel"' not in page  # its documents are final
     # a step on a closed case is refused, nothing changes
     response = client.post(_url("order", case.pk), {"deadline": later(5), "items": "x"})
     assert response.status_code == 302
