@@ -190,7 +190,11 @@ def _lock(case: Case | int, by: User, action: str, version: int | None = None) -
         if Case.objects.restrict(by, access.VIEW).filter(pk=pk).exists():
             raise Forbidden(_("Your role may not do this to this case."))
         raise NotFound(_("No such case."))
-    locked = Case.objects.select_for_update().select_related("organization", "township").get(pk=pk)
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("organization", "township")
+        .get(pk=pk)
+    )
     if version is not None and locked.version != version:
         raise Conflict(
             _("Someone else changed this case since you opened it. Reload it and try again.")
@@ -814,7 +818,9 @@ def _lock_review(review: Review | int, by: User) -> tuple[Review, Case]:
     if case_id is None:
         raise NotFound(_("No such review."))
     case = _lock(case_id, by, REVIEW)
-    return Review.objects.select_for_update().select_related("measure__document").get(pk=pk), case
+    return Review.objects.select_for_update(of=("self",)).select_related("measure__document").get(
+        pk=pk
+    ), case
 
 
 @transaction.atomic

@@ -251,7 +251,7 @@ def _lock(report: SelfInspectionReport | int, by: User, action: str) -> SelfInsp
             raise Forbidden(_("Your role may not do this to this report."))
         raise NotFound(_("No such report."))
     return (
-        SelfInspectionReport.objects.select_for_update()
+        SelfInspectionReport.objects.select_for_update(of=("self",))
         .select_related("organization__region")
         .get(pk=pk)
     )

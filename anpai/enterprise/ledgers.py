@@ -175,7 +175,7 @@ def _locked(model: Any, pk: int, by: Any, action: str, related: Iterable[str] = 
         if action != access.VIEW and model.objects.restrict(by, access.VIEW).filter(pk=pk).exists():
             raise Forbidden(_("Your role may not do this."))
         raise NotFound(_("Not found."))
-    return model.objects.select_for_update().select_related(*related).get(pk=pk)
+    return model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
 
 
 # ---------------------------------------------------------------- post duties

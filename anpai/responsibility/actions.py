@@ -276,7 +276,7 @@ def _lock_list(pk: int, by: User, action: str, version: int | None = None) -> Le
             raise Forbidden(_("Your role may not change this list."))
         raise NotFound(_("No such list."))
     locked = (
-        LeaderList.objects.select_for_update()
+        LeaderList.objects.select_for_update(of=("self",))
         .select_related("organization__region", "leader")
         .get(pk=pk)
     )
@@ -394,7 +394,7 @@ def record_progress(
             raise Forbidden(_("Your role may not record progress on this list."))
         raise NotFound(_("No such item."))
     locked = (
-        ListItem.objects.select_for_update()
+        ListItem.objects.select_for_update(of=("self",))
         .select_related("list__organization__region", "list__leader")
         .get(pk=pk)
     )
