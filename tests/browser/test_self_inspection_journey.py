@@ -140,6 +140,7 @@ def test_ent2_signs_this_years_commitment_on_the_canvas(page_as, live_server):
     page.mouse.up()
     page.click('[data-testid="commitment-submit"]')  # the seventh duty not ticked
     page.wait_for_selector('[data-testid="duties-errors"]')
+    page.wait_for_load_state()  # the refused form's own signature pad script
     assert not Commitment.objects.filter(signer__username="ent2").exists()
     _fits(page)
     _shot(page, "8-commitment-refused-phone")
@@ -158,7 +159,12 @@ def test_ent2_signs_this_years_commitment_on_the_canvas(page_as, live_server):
     commitment = Commitment.objects.get(signer__username="ent2")
     assert commitment.year == actions.this_year()
     assert page.locator('[data-testid="commitment-duties"] li').count() == 7
-    assert page.evaluate("document.querySelector('[data-testid=signature-image]').naturalWidth") > 0
+    # The signature image loads (and is a real picture): wait for it rather than race it.
+    page.wait_for_function(
+        "(() => { const i = document.querySelector('[data-testid=signature-image]');"
+        " return i && i.complete && i.naturalWidth > 0; })()",
+        timeout=10_000,
+    )
     _fits(page)
     _shot(page, "9-commitment-phone")
     township = page_as("township")
