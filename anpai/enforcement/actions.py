@@ -1055,28 +1055,20 @@ def record_accountability(
 
 
 def _store_file(record: AccountabilityRecord, item: Any, by: User) -> AccountabilityFile:
-    import io
-
     from django.core.files.base import ContentFile
 
+    from anpai.hazards import evidence
+
+    content_type, data, ext = evidence.reencoded(item)  # payloads dropped, as for evidence
     attached = AccountabilityFile(
         record=record,
-        content_type=item.content_type,
-        size=item.size,
+        content_type=content_type,
+        size=len(data),
         sha256=item.sha256,
         original_name=item.name,
         uploaded_by=by,
     )
-    stem = item.sha256[:16]
-    if item.image is not None:
-        image = item.image if item.image.mode in ("RGB", "L") else item.image.convert("RGB")
-        out = io.BytesIO()
-        image.save(out, format="JPEG", quality=88, optimize=True)  # re-encoded: payloads dropped
-        attached.content_type = "image/jpeg"
-        attached.size = out.tell()
-        attached.file.save(f"{stem}.jpg", ContentFile(out.getvalue()), save=False)
-    else:
-        attached.file.save(f"{stem}.pdf", ContentFile(item.data), save=False)
+    attached.file.save(f"{item.sha256[:16]}.{ext}", ContentFile(data), save=False)
     attached.save()
     return attached
 

@@ -198,6 +198,21 @@ def check(upload) -> Checked:
     return Checked(name, IMAGE_FORMATS[fmt], data, digest, image=image)
 
 
+def reencoded(item: Checked) -> tuple[str, bytes, str]:
+    """The bytes to keep of a checked file: ``(content type, data, extension)``.
+
+    An image is re-encoded as JPEG: that strips EXIF (GPS, camera serials), XMP
+    and ICC data, and any payload after the image (polyglots); only the pixels
+    are kept. A PDF is kept as it came.
+    """
+    if item.image is None:
+        return "application/pdf", item.data, "pdf"
+    image = item.image if item.image.mode in ("RGB", "L") else item.image.convert("RGB")
+    full = io.BytesIO()
+    image.save(full, format="JPEG", quality=88, optimize=True)
+    return "image/jpeg", full.getvalue(), "jpg"
+
+
 def store(hazard, item: Checked, kind: str, by):
     """Save a checked file as an Attachment of ``hazard`` (with a thumbnail for images)."""
     from anpai.hazards.models import Attachment
@@ -212,21 +227,16 @@ def store(hazard, item: Checked, kind: str, by):
         uploaded_by=by,
     )
     stem = item.sha256[:16]
+    content_type, data, ext = reencoded(item)
+    attachment.content_type = content_type
+    attachment.size = len(data)
+    attachment.file.save(f"{stem}.{ext}", ContentFile(data), save=False)
     if item.image is not None:
-        # Re-encode: strips EXIF (GPS, camera serials), XMP and ICC data, and any
-        # payload after the image (polyglots); only the pixels are kept.
         image = item.image if item.image.mode in ("RGB", "L") else item.image.convert("RGB")
-        full = io.BytesIO()
-        image.save(full, format="JPEG", quality=88, optimize=True)
-        attachment.content_type = "image/jpeg"
-        attachment.size = full.tell()
-        attachment.file.save(f"{stem}.jpg", ContentFile(full.getvalue()), save=False)
         thumb = image.copy()
         thumb.thumbnail(THUMB_SIZE)  # at most 480 px on the longer side
         small = io.BytesIO()
         thumb.save(small, format="JPEG", quality=80)
         attachment.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(small.getvalue()), save=False)
-    else:
-        attachment.file.save(f"{stem}.pdf", ContentFile(item.data), save=False)
     attachment.save()
     return attachment
